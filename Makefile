@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: MIT
+# scatman: one multicall binary. "make" builds ./scatman against the
+# system's libraries; "make static" builds ./scatman-static with musl and
+# the libraries built from vendor/ recipes; "make check" runs the tests.
+-include config.mk
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -std=gnu11 \
+	-DSCATMAN_VERSION='"$(VERSION)"' -MMD -MP
+LIBS ?= -lcurl -lz -lzstd -lcjson -lbearssl -lpthread
+
+SRCS := $(sort $(wildcard core/*.c applets/*.c))
+OBJDIR ?= build/dyn
+OBJS := $(SRCS:%.c=$(OBJDIR)/%.o)
+BIN ?= scatman
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all static check demo bench clean distclean unit
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+-include $(OBJS:.o=.d)
+
+# Static build: musl-gcc and the libraries built by vendor/build.sh.
+VENDOR_PREFIX := $(CURDIR)/vendor/prefix
+static:
+	$(Q)./vendor/build.sh
+	$(Q)$(MAKE) --no-print-directory BIN=scatman-static OBJDIR=build/static \
+		CC=musl-gcc CPPFLAGS="-I$(VENDOR_PREFIX)/include" \
+		LDFLAGS="-static -L$(VENDOR_PREFIX)/lib" \
+		LIBS="-lcurl -lbearssl -lz -lzstd -lcjson -lpthread" \
+		scatman-static
+	$(Q)strip scatman-static
+
+ifeq ($(STATIC),1)
+CHECK_BIN := scatman-static
+CHECK_DEP := static
+else
+CHECK_BIN := scatman
+CHECK_DEP := $(BIN)
+endif
+
+# Unit tests: one TAP binary per core module, linked with the core objects.
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
+
+build/unit/%: tests/unit/%.c $(OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Wno-error=unused-function -o $@ $< \
+		$(filter-out $(OBJDIR)/core/main.o,$(OBJS)) $(LIBS)
+
+unit: $(UNIT_BINS)
+
+check: $(CHECK_DEP) unit
+	SCATMAN_BIN=$(CURDIR)/$(CHECK_BIN) ./tests/run.sh
+
+demo: $(BIN)
+	./scripts/demo
+
+bench: $(BIN)
+	./scripts/bench
+
+clean:
+	rm -rf build scatman scatman-static
+
+distclean: clean
+	rm -rf vendor/build vendor/prefix

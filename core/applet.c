@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* The applet table and dispatch: commands and bundled utilities. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "applet.h"
+#include "log.h"
+#include "util.h"
+
+const struct applet applet_table[] = {
+#define APPLET(name, id, flags, summary)                                     \
+	{ #name, id##_main, id##_usage, flags, summary },
+#include "../applets/applets.def"
+#undef APPLET
+};
+
+const size_t applet_count = ARRAY_SIZE(applet_table);
+
+static int applet_cmp(const void *key, const void *elem)
+{
+	const struct applet *a = elem;
+
+	return strcmp(key, a->name);
+}
+
+const struct applet *applet_find(const char *name, unsigned kind)
+{
+	const struct applet *a;
+
+	a = bsearch(name, applet_table, applet_count, sizeof(*a), applet_cmp);
+	if (!a)
+		return NULL;
+	/* At most two entries share a name: step back to the first one. */
+	if (a > applet_table && !strcmp(a[-1].name, name))
+		a--;
+	for (; a < applet_table + applet_count && !strcmp(a->name, name); a++)
+		if (a->flags & kind)
+			return a;
+	return NULL;
+}
+
+void applet_help_exit(const struct applet *a)
+{
+	fputs(a->usage, stdout);
+	exit(fflush(stdout) ? EXIT_ERR : 0);
+}
+
+void applet_usage_exit(const char *name, unsigned kind)
+{
+	const struct applet *a = applet_find(name, kind);
+
+	if (!a)
+		die("no help for '%s'", name);
+	applet_help_exit(a);
+}
+
+int applet_run(const struct applet *a, int argc, char **argv,
+	       struct gopts *g)
+{
+	char prog[64], cmd[64];
+
+	if (a->flags & AF_TOOL) {
+		log_set_prog(a->name, a->name);
+		/* Utilities fail with 1, as the tools they stand in for. */
+		log_set_exit_code(1);
+	} else {
+		snprintf(prog, sizeof(prog), "scatman: %s", a->name);
+		snprintf(cmd, sizeof(cmd), "scatman %s", a->name);
+		log_set_prog(prog, cmd);
+	}
+	if (argc > 1 && (!strcmp(argv[1], "--help") ||
+			 (!strcmp(argv[1], "-h") && !(a->flags & AF_TOOL))))
+		applet_help_exit(a);
+	optind = 0;
+	return a->main(argc, argv, g);
+}
+
+void gopts_default_root(struct gopts *g, const char *opt_root)
+{
+	const char *env = getenv("SCATMAN_ROOT");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (opt_root && *opt_root)
+		g->root = xstrdup(opt_root);
+	else if (env && *env)
+		g->root = xstrdup(env);
+	else if (xdg && *xdg == '/')
+		g->root = path_join(xdg, "scatman");
+	else if (home && *home)
+		g->root = path_join(home, ".local/share/scatman");
+	else
+		die("cannot find a storage root: set HOME, XDG_DATA_HOME, "
+		    "SCATMAN_ROOT or pass --root");
+	if (g->root[0] != '/') {
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			die_errno("cannot resolve storage root '%s'", g->root);
+		g->root = path_join(cwd, g->root);
+	}
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* The applet table and dispatch: commands and bundled utilities. */
+#ifndef SCATMAN_APPLET_H
+#define SCATMAN_APPLET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum applet_flags {
+	AF_CMD = 1 << 0,	/* a scatman command: scatman NAME, scatman-NAME */
+	AF_TOOL = 1 << 1,	/* a bundled utility: a link named NAME */
+	AF_HIDDEN = 1 << 2,	/* left out of the help listing */
+};
+
+/* Options given before the command name, honoured by every command. */
+struct gopts {
+	const char *root;	/* storage root; never NULL once parsed */
+	const char *self;	/* absolute path of this binary (/proc/self/exe) */
+};
+
+struct applet {
+	const char *name;
+	int (*main)(int argc, char **argv, struct gopts *g);
+	const char *usage;
+	unsigned flags;
+	const char *summary;
+};
+
+#define APPLET(name, id, flags, summary)                                     \
+	int id##_main(int argc, char **argv, struct gopts *g);              \
+	extern const char id##_usage[];
+#include "../applets/applets.def"
+#undef APPLET
+
+extern const struct applet applet_table[];
+extern const size_t applet_count;
+
+/* Finds the applet called name whose flags include kind (AF_CMD or
+ * AF_TOOL); NULL when there is none. */
+const struct applet *applet_find(const char *name, unsigned kind);
+
+/* Runs applet a with argv[0] its name; sets the log prefix, handles a
+ * first argument of --help. Returns the exit status. */
+int applet_run(const struct applet *a, int argc, char **argv,
+	       struct gopts *g);
+
+/* Prints a's usage text to stdout and exits 0. */
+void applet_help_exit(const struct applet *a) __attribute__((noreturn));
+
+/* Prints the usage of the running applet (by name and kind) and exits 0;
+ * for "-h/--help" inside an applet's option loop. */
+void applet_usage_exit(const char *name, unsigned kind)
+	__attribute__((noreturn));
+
+/* Fills g->root from --root, SCATMAN_ROOT, XDG_DATA_HOME or HOME. */
+void gopts_default_root(struct gopts *g, const char *opt_root);
+
+#endif

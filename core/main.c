@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The multicall entry point. An applet is chosen by, in order: the name the
+ * binary was called by (scatman, scatman-CMD, tar, nsenter, ps, cp), then
+ * the first argument after the global options (scatman CMD, scatman tar),
+ * and "scatman tool NAME" always reaches a bundled utility.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "applet.h"
+#include "log.h"
+#include "util.h"
+
+enum {
+	OPT_ROOT = 256,
+	OPT_LOG_LEVEL,
+	OPT_INSTALL,
+	OPT_LIST,
+};
+
+static void list_applets(void)
+{
+	for (size_t i = 0; i < applet_count; i++) {
+		const struct applet *a = &applet_table[i];
+
+		if (a->flags & AF_TOOL)
+			printf("%s\n", a->name);
+		else
+			printf("scatman-%s\n", a->name);
+	}
+}
+
+/* Makes DIR/NAME for every applet, as busybox --install does: hard links
+ * by default, symbolic links with -s. An existing entry is kept. */
+static int install_links(const char *self, const char *dir, bool symbolic)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < applet_count; i++) {
+		const struct applet *a = &applet_table[i];
+		char *dst;
+		int r;
+
+		if (a->flags & AF_TOOL)
+			dst = path_join(dir, a->name);
+		else
+			dst = xasprintf("%s/scatman-%s", dir, a->name);
+		r = symbolic ? symlink(self, dst) : link(self, dst);
+		if (r < 0 && errno != EEXIST) {
+			log_error("cannot create '%s': %s", dst,
+				  strerror(errno));
+			ret = EXIT_ERR;
+		}
+		free(dst);
+	}
+	return ret;
+}
+
+static const char *self_path(void)
+{
+	static char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+static int unknown_command(const char *name)
+{
+	log_set_prog("scatman", "scatman");
+	log_error("unknown command '%s'", name);
+	log_error("run 'scatman --help' for a list of commands");
+	return EXIT_ERR;
+}
+
+static int run_named(const char *name, int argc, char **argv,
+		     struct gopts *g)
+{
+	const struct applet *a = applet_find(name, AF_CMD);
+
+	if (!a)
+		a = applet_find(name, AF_TOOL);
+	if (!a)
+		return unknown_command(name);
+	return applet_run(a, argc, argv, g);
+}
+
+/* Runs a command that takes no arguments here, such as help or version. */
+static int run_bare(const char *name, struct gopts *g)
+{
+	static char *argv[2];
+
+	argv[0] = (char *)name;
+	return applet_run(applet_find(name, AF_CMD), 1, argv, g);
+}
+
+static int scatman_main(int argc, char **argv, struct gopts *g)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "install", no_argument, NULL, OPT_INSTALL },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root = NULL;
+	bool install = false, symbolic = false;
+	int c, level;
+
+	log_set_prog("scatman", "scatman");
+	while ((c = getopt_long(argc, argv, "+hvs", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			level = log_parse_level(optarg);
+			if (level < 0)
+				die_usage("invalid log level '%s' (use error, "
+					  "warn, info or debug)", optarg);
+			log_set_level(level);
+			break;
+		case 'h':
+			return run_bare("help", g);
+		case 'v':
+			return run_bare("version", g);
+		case OPT_INSTALL:
+			install = true;
+			break;
+		case 's':
+			symbolic = true;
+			break;
+		case OPT_LIST:
+			list_applets();
+			return 0;
+		default:
+			die_usage("invalid option");
+		}
+	}
+	if (install) {
+		if (optind != argc - 1)
+			die_usage("--install needs one directory");
+		if (!g->self)
+			die_errno("cannot find the path of this binary");
+		return install_links(g->self, argv[optind], symbolic);
+	}
+	gopts_default_root(g, root);
+	if (optind >= argc)
+		return run_bare("help", g);
+	return run_named(argv[optind], argc - optind, argv + optind, g);
+}
+
+int main(int argc, char **argv)
+{
+	struct gopts g = { 0 };
+	static char *fallback[] = { "scatman", NULL };
+	const char *base;
+	const struct applet *a;
+
+	g.self = self_path();
+	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "scatman");
+	if (argc < 1) {
+		argc = 1;
+		argv = fallback;
+	}
+
+	if (str_has_prefix(base, "scatman-")) {
+		a = applet_find(base + 8, AF_CMD);
+		if (!a)
+			return unknown_command(base + 8);
+		gopts_default_root(&g, NULL);
+		argv[0] = (char *)a->name;
+		return applet_run(a, argc, argv, &g);
+	}
+	a = applet_find(base, AF_TOOL);
+	if (a)
+		return applet_run(a, argc, argv, &g);
+	return scatman_main(argc, argv, &g);
+}

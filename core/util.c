@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by every module: memory, strings, files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static void *oom(void *p)
+{
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return oom(malloc(n ? n : 1));
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	return oom(calloc(nmemb ? nmemb : 1, size ? size : 1));
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	return oom(realloc(p, n ? n : 1));
+}
+
+char *xstrdup(const char *s)
+{
+	return oom(strdup(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	return oom(strndup(s, n));
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		die("out of memory");
+	return s;
+}
+
+char *path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	while (*b == '/')
+		b++;
+	if (la && a[la - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+char *file_read_at(int dirfd, const char *path, size_t max, size_t *len,
+		   struct err *err)
+{
+	size_t cap = max < 4096 ? max : 4096, n = 0;
+	char *buf;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(err, errno, "cannot open '%s'", path);
+		return NULL;
+	}
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			if (cap >= max)
+				break;
+			cap = cap * 2 > max ? max : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_set(err, errno, "cannot read '%s'", path);
+			goto out_free;
+		}
+		if (r == 0)
+			goto out_done;
+		n += (size_t)r;
+	}
+	/* The buffer is full at max: only an immediate end of file is fine. */
+	{
+		char c;
+
+		if (read(fd, &c, 1) != 0) {
+			err_set(err, EFBIG, "cannot read '%s'", path);
+			goto out_free;
+		}
+	}
+out_done:
+	close(fd);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+out_free:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+char *file_read(const char *path, size_t max, size_t *len, struct err *err)
+{
+	return file_read_at(AT_FDCWD, path, max, len, err);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode, struct err *err)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd, dfd, ret = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  mode);
+	if (fd < 0) {
+		err_set(err, errno, "cannot create '%s'", tmp);
+		goto out_free;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		err_set(err, errno, "cannot write '%s'", tmp);
+		close(fd);
+		goto out_unlink;
+	}
+	if (close(fd) < 0) {
+		err_set(err, errno, "cannot write '%s'", tmp);
+		goto out_unlink;
+	}
+	if (rename(tmp, path) < 0) {
+		err_set(err, errno, "cannot rename '%s'", tmp);
+		goto out_unlink;
+	}
+	if (slash)
+		*slash = '\0';
+	dfd = open(slash ? (*dir ? dir : "/") : ".",
+		   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	ret = 0;
+	goto out_free;
+out_unlink:
+	unlink(tmp);
+out_free:
+	free(tmp);
+	free(dir);
+	return ret;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct err *err)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+
+	for (char *s = p + 1; ; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			ret = err_set(err, errno, "cannot create '%s'", p);
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+int fd_set_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+void time_now(int64_t *sec, long *nsec)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*sec = ts.tv_sec;
+	if (nsec)
+		*nsec = ts.tv_nsec;
+}
+
+void time_format_rfc3339(int64_t sec, long nsec, char *buf, size_t len)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09ldZ", base, nsec);
+}
+
+static int parse_digits(const char **s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*s)[i] < '0' || (*s)[i] > '9')
+			return -1;
+		v = v * 10 + ((*s)[i] - '0');
+	}
+	*s += n;
+	*out = v;
+	return 0;
+}
+
+int time_parse_rfc3339(const char *s, int64_t *sec, long *nsec)
+{
+	int y, mo, d, h, mi, se, off = 0;
+	struct tm tm = { 0 };
+	long ns = 0;
+
+	if (parse_digits(&s, 4, &y) || *s++ != '-' ||
+	    parse_digits(&s, 2, &mo) || *s++ != '-' ||
+	    parse_digits(&s, 2, &d) || (*s != 'T' && *s != 't' && *s != ' '))
+		return -1;
+	s++;
+	if (parse_digits(&s, 2, &h) || *s++ != ':' ||
+	    parse_digits(&s, 2, &mi) || *s++ != ':' ||
+	    parse_digits(&s, 2, &se))
+		return -1;
+	if (*s == '.') {
+		long scale = 100000000;
+
+		s++;
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++, scale /= 10)
+			ns += (*s - '0') * scale;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		int sign = *s == '-' ? -1 : 1, oh, om;
+
+		s++;
+		if (parse_digits(&s, 2, &oh) || *s++ != ':' ||
+		    parse_digits(&s, 2, &om))
+			return -1;
+		off = sign * (oh * 3600 + om * 60);
+	} else {
+		return -1;
+	}
+	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    se > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*sec = (int64_t)timegm(&tm) - off;
+	if (nsec)
+		*nsec = ns;
+	return 0;
+}
+
+void time_human_duration(int64_t s, char *buf, size_t len)
+{
+	static const struct {
+		int64_t unit;
+		const char *name;
+	} units[] = {
+		{ 365 * 86400LL, "year" }, { 30 * 86400LL, "month" },
+		{ 7 * 86400LL, "week" }, { 86400, "day" },
+		{ 3600, "hour" }, { 60, "minute" },
+	};
+
+	if (s < 1) {
+		snprintf(buf, len, "Less than a second");
+		return;
+	}
+	if (s < 60) {
+		snprintf(buf, len, "%lld second%s", (long long)s,
+			 s == 1 ? "" : "s");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		int64_t n = s / units[i].unit;
+
+		if (n < 1)
+			continue;
+		if (n == 1)
+			snprintf(buf, len, "%s %s",
+				 units[i].unit == 3600 ? "About an" : "1",
+				 units[i].name);
+		else
+			snprintf(buf, len, "%lld %ss", (long long)n,
+				 units[i].name);
+		return;
+	}
+}
+
+void size_human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	size_t i = 0;
+
+	while (v >= 1000 && i + 1 < ARRAY_SIZE(units)) {
+		v /= 1000;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.3g %s", v, units[i]);
+}
