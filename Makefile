@@ -25,7 +25,7 @@ else
 Q := @
 endif
 
-.PHONY: all static check demo bench clean distclean unit
+.PHONY: all static check demo bench clean distclean unit man
 
 all: $(BIN)
 
@@ -79,6 +79,9 @@ demo: $(BIN)
 
 bench: $(BIN)
 	./scripts/bench
+
+man: $(BIN)
+	SCATMAN_BIN=$(CURDIR)/$(BIN) ./scripts/gen-man build/man
 
 clean:
 	rm -rf build scatman scatman-static

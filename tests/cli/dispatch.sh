@@ -92,4 +92,16 @@ testcmd "--root before the command" 0 "$bin" --root "$t_tmp/r" --log-level debug
 testcmd "help COMMAND" 0 "$bin" help pull
 like "$out" '^Usage: scatman pull' "help COMMAND prints its usage"
 
+# Man pages come from the same table and usage texts.
+testcmd "man pages generated" 0 "$TESTS_DIR/../scripts/gen-man" "$t_tmp/man"
+is "$(ls "$t_tmp/man" | wc -l)" "$(( $("$bin" --list | wc -l) + 1 ))" \
+	"one man page per applet plus scatman(1)"
+like "$(cat "$t_tmp/man/scatman-pull.1")" '^\.TH "SCATMAN-PULL" 1' \
+	"a command's page has a title"
+like "$(cat "$t_tmp/man/scatman-tool-tar.1")" 'Usage: tar' \
+	"a utility's page holds its usage"
+if command -v man >/dev/null 2>&1; then
+	check "man renders a generated page" man -l "$t_tmp/man/scatman.1"
+fi
+
 done_testing
