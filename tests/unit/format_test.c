@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for core/format: tables and the template subset. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/format.h"
+#include "../../core/util.h"
+#include "tap.h"
+
+static char *get(void *obj, const char *field, bool json)
+{
+	if (!strcmp(field, "ID"))
+		return xstrdup(json ? "\"abc\"" : "abc");
+	if (!strcmp(field, "Names"))
+		return xstrdup((const char *)obj);
+	return NULL;
+}
+
+static const char *head(const char *field)
+{
+	return strcmp(field, "ID") ? NULL : "CONTAINER ID";
+}
+
+static void test_tmpl(void)
+{
+	struct err e = ERR_INIT;
+	struct fmt_tmpl t;
+	char *s;
+
+	tap_is_int(fmt_tmpl_parse(&t, "{{.ID}}\\t{{ .Names }}!", &e), 0,
+		   "parses");
+	s = fmt_tmpl_render(&t, get, "x", &e);
+	tap_is_str(s, "abc\tx!", "renders fields and escapes");
+	free(s);
+	fmt_tmpl_release(&t);
+	fmt_tmpl_parse(&t, "table {{.ID}} {{.Names}} {{json .ID}}", &e);
+	tap_ok(t.table, "table prefix seen");
+	s = fmt_tmpl_header(&t, head);
+	tap_is_str(s, "CONTAINER ID NAMES CONTAINER ID", "header");
+	free(s);
+	s = fmt_tmpl_render(&t, get, "x", &e);
+	tap_is_str(s, "abc x \"abc\"", "json action");
+	free(s);
+	fmt_tmpl_release(&t);
+	fmt_tmpl_parse(&t, "{{.Nope}}", &e);
+	s = fmt_tmpl_render(&t, get, "x", &e);
+	tap_ok(!s && strstr(e.msg, "Nope"), "unknown field is an error");
+	fmt_tmpl_release(&t);
+	tap_is_int(fmt_tmpl_parse(&t, "{{.ID", &e), -1, "unclosed action");
+}
+
+static void test_table(void)
+{
+	struct fmt_table t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fmt_table_init(&t);
+	fmt_table_add(&t, "CONTAINER ID\tPORTS\tNAMES");
+	fmt_table_add(&t, "abc\t\tlong_name_here");
+	fmt_table_flush(&t, f);
+	fclose(f);
+	tap_is_str(buf, "CONTAINER ID  PORTS       NAMES\n"
+			"abc                       long_name_here\n",
+		   "aligned as podman's tabwriter");
+	free(buf);
+	fmt_table_release(&t);
+}
+
+int main(void)
+{
+	test_tmpl();
+	test_table();
+	return tap_done();
+}
