@@ -40,6 +40,7 @@ libs_present() {
 	for l in libbearssl.a libz.a libzstd.a libcjson.a libcurl.a; do
 		[ -f "$P/lib/$l" ] || return 1
 	done
+	[ -f "$P/include/linux/openat2.h" ]
 }
 if [ $force -eq 0 ] && [ "$(cat "$P/.stamp" 2>/dev/null)" = "$key" ] &&
 		libs_present; then
@@ -225,9 +226,28 @@ build_curl() {
 	install -D -m644 libcurl.pc "$P/lib/pkgconfig/libcurl.pc"
 }
 
+# musl-gcc searches musl's headers only; the kernel's UAPI headers (linux/,
+# asm/, asm-generic/) are libc-neutral, so they are copied from the host's
+# linux-libc-dev.
+kernel_headers() {
+	local arch d
+	arch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+	[ -f /usr/include/linux/openat2.h ] && [ -d "/usr/include/$arch/asm" ] ||
+		fail "kernel headers not found (Debian package linux-libc-dev)"
+	for d in linux asm-generic; do
+		rm -rf "${P:?}/include/$d"
+		cp -R "/usr/include/$d" "$P/include/$d"
+	done
+	rm -rf "${P:?}/include/asm"
+	cp -R "/usr/include/$arch/asm" "$P/include/asm"
+	dpkg-query -W -f='${Version}\n' linux-libc-dev >"$P/.version-linux-libc-dev" \
+		2>/dev/null || true
+}
+
 # --- main -------------------------------------------------------------------
 
 mkdir -p "$P/lib" "$P/include"
+kernel_headers
 start=$(date +%s)
 while read -r pkg ver sum sec; do
 	case $pkg in "" | \#*) continue ;; esac
