@@ -18,6 +18,12 @@
 #define STORE_REF_ANNOTATION "org.opencontainers.image.ref.name"
 #define STORE_JSON_MAX (4 << 20)	/* manifests, configs, index.json */
 
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_V1 "application/vnd.docker.distribution.manifest.v1"
+
 struct store {
 	char *root;	/* storage root */
 	char *images;	/* <root>/images: an OCI image layout */
@@ -67,6 +73,10 @@ cJSON *store_image_inspect(struct store *s, const struct image *img,
 
 /* --- Used by pull, images, rmi and tag. --- */
 
+/* Takes <root>/gc.lock (LOCK_SH while adding blobs, LOCK_EX to collect
+ * garbage; take it before the store lock); returns the fd to close. */
+int store_gc_lock(struct store *s, int how, struct err *err);
+
 /* true when the blob of digest is present. */
 bool store_has_blob(const struct store *s, const char *digest);
 /*
@@ -105,6 +115,12 @@ int store_image_load(struct store *s, const char *digest, const char *ref,
 /* Removes every blob no tag reaches; *freed (may be NULL) gets the count.
  * Call with the exclusive lock held. */
 int store_gc(struct store *s, size_t *freed, struct err *err);
+/*
+ * Parses an image manifest (OCI or Docker schema 2) into img's layers and
+ * config digest; the config itself is not read. Used by pull too.
+ */
+int image_parse_manifest(struct image *img, const char *data,
+			 struct err *err);
 /* Sum of the layer sizes plus config (as podman's SIZE). */
 int64_t image_size(const struct image *img);
 
