@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "rmtree.h"
 #include "util.h"
 
