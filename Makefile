@@ -40,19 +40,23 @@ $(OBJDIR)/%.o: %.c
 
 -include $(OBJS:.o=.d)
 
-# Static build: musl-gcc and the libraries built by vendor/build.sh.
+# Static build: musl-gcc and the libraries built by vendor/build.sh (cached
+# in vendor/prefix); the vendor headers count as system headers, and unused
+# sections are dropped at link time. The result is stripped.
 VENDOR_PREFIX := $(CURDIR)/vendor/prefix
+STATIC_BIN ?= scatman-static
+STATIC_OBJDIR ?= build/static
 static:
 	$(Q)./vendor/build.sh
-	$(Q)$(MAKE) --no-print-directory BIN=scatman-static OBJDIR=build/static \
-		CC=musl-gcc CPPFLAGS="-I$(VENDOR_PREFIX)/include" \
-		LDFLAGS="-static -L$(VENDOR_PREFIX)/lib" \
+	$(Q)$(MAKE) --no-print-directory BIN=$(STATIC_BIN) \
+		OBJDIR=$(STATIC_OBJDIR) CC=musl-gcc \
+		CPPFLAGS="-isystem $(VENDOR_PREFIX)/include -ffunction-sections -fdata-sections" \
+		LDFLAGS="-static -s -Wl,--gc-sections -L$(VENDOR_PREFIX)/lib" \
 		LIBS="-lcurl -lbearssl -lz -lzstd -lcjson -lpthread" \
-		scatman-static
-	$(Q)strip scatman-static
+		$(STATIC_BIN)
 
 ifeq ($(STATIC),1)
-CHECK_BIN := scatman-static
+CHECK_BIN := $(STATIC_BIN)
 CHECK_DEP := static
 else
 CHECK_BIN := scatman
