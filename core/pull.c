@@ -1,11 +1,782 @@
 /* SPDX-License-Identifier: MIT */
-/* Pulling an image (first cut: API only). */
+/*
+ * Pulling: resolve the reference, fetch and verify the manifest (picking
+ * a platform from an index), fetch config and layers into the store
+ * (layers in parallel, resumable), then tag.
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include "auth.h"
+#include "digest.h"
+#include "log.h"
 #include "pull.h"
+#include "ref.h"
+#include "regconf.h"
+#include "registry.h"
+#include "util.h"
 
-int pull_image(struct store *s, const char *ref, const struct pull_opts *o,
+#define PULL_PARALLEL 3
+
+struct puller {
+	struct store *s;
+	const struct pull_opts *o;
+	struct registry reg;
+	char *refstr;
+	pthread_mutex_t out_lock;
+};
+
+static void status(struct puller *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One status line on stderr in a single write. */
+static void status(struct puller *p, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (p->o->quiet)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	pthread_mutex_lock(&p->out_lock);
+	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+		n = 0;
+	pthread_mutex_unlock(&p->out_lock);
+}
+
+/* The media type of a manifest: the header unless missing or generic,
+ * else the body's mediaType. Malloc'd, or NULL for schema 1. */
+static char *manifest_type(const struct http_resp *resp, const cJSON *m)
+{
+	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(m, "mediaType");
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(m, "schemaVersion");
+	const char *h = resp->content_type;
+	size_t n = h ? strcspn(h, "; ") : 0;
+
+	if (h && n && strncmp(h, "application/json", n) &&
+	    strncmp(h, "text/plain", n) &&
+	    strncmp(h, "application/octet-stream", n))
+		return xstrndup(h, n);
+	if (cJSON_IsString(mt))
+		return xstrdup(mt->valuestring);
+	if (cJSON_IsNumber(sv) && sv->valueint == 1)
+		return xstrdup(MT_DOCKER_V1);
+	if (cJSON_GetObjectItemCaseSensitive(m, "manifests"))
+		return xstrdup(MT_OCI_INDEX);
+	return xstrdup(MT_OCI_MANIFEST);
+}
+
+static bool is_index(const char *mt)
+{
+	return !strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST);
+}
+
+static bool is_image(const char *mt)
+{
+	return !strcmp(mt, MT_OCI_MANIFEST) || !strcmp(mt, MT_DOCKER_MANIFEST);
+}
+
+struct platform {
+	char os[72], arch[72], variant[72];
+};
+
+/* The host's platform, with podman's arm variant defaults. */
+static void host_platform(struct platform *pf)
+{
+	static const struct {
+		const char *m, *arch, *variant;
+	} map[] = {
+		{ "x86_64", "amd64", "" }, { "aarch64", "arm64", "" },
+		{ "armv7l", "arm", "v7" }, { "armv6l", "arm", "v6" },
+		{ "i686", "386", "" }, { "i386", "386", "" },
+		{ "ppc64le", "ppc64le", "" }, { "s390x", "s390x", "" },
+		{ "riscv64", "riscv64", "" },
+	};
+	struct utsname u;
+
+	snprintf(pf->os, sizeof(pf->os), "linux");
+	snprintf(pf->arch, sizeof(pf->arch), "amd64");
+	pf->variant[0] = '\0';
+	if (uname(&u) < 0)
+		return;
+	snprintf(pf->arch, sizeof(pf->arch), "%s", u.machine);
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(u.machine, map[i].m)) {
+			snprintf(pf->arch, sizeof(pf->arch), "%s", map[i].arch);
+			snprintf(pf->variant, sizeof(pf->variant), "%s",
+				 map[i].variant);
+		}
+}
+
+static int want_platform(const struct pull_opts *o, struct platform *pf,
+			 struct err *err)
+{
+	host_platform(pf);
+	if (o->platform) {
+		char *t = xstrdup(o->platform), *a = strchr(t, '/'), *v;
+
+		if (!a || a == t || !a[1]) {
+			free(t);
+			return err_set(err, EINVAL,
+				       "invalid platform '%s': want os/arch[/variant]",
+				       o->platform);
+		}
+		*a++ = '\0';
+		v = strchr(a, '/');
+		if (v)
+			*v++ = '\0';
+		snprintf(pf->os, sizeof(pf->os), "%s", t);
+		snprintf(pf->arch, sizeof(pf->arch), "%s", a);
+		snprintf(pf->variant, sizeof(pf->variant), "%s", v ? v : "");
+		free(t);
+	}
+	if (o->os)
+		snprintf(pf->os, sizeof(pf->os), "%s", o->os);
+	if (o->arch) {
+		snprintf(pf->arch, sizeof(pf->arch), "%s", o->arch);
+		if (!o->variant && !o->platform)
+			pf->variant[0] = '\0';
+	}
+	if (o->variant)
+		snprintf(pf->variant, sizeof(pf->variant), "%s", o->variant);
+	return 0;
+}
+
+static const char *jstr(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Attestations and unknown/unknown entries are not images to run. */
+static bool entry_skipped(const cJSON *e)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "platform");
+	const char *t = jstr(cJSON_GetObjectItemCaseSensitive(e, "annotations"),
+			     "vnd.docker.reference.type");
+	const char *os = jstr(p, "os"), *arch = jstr(p, "architecture");
+
+	return (t && !strcmp(t, "attestation-manifest")) || !os || !arch ||
+	       !strcmp(os, "unknown") || !strcmp(arch, "unknown");
+}
+
+static bool entry_matches(const cJSON *e, const struct platform *pf)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "platform");
+	const char *v = jstr(p, "variant");
+
+	if (strcmp(jstr(p, "os"), pf->os) || strcmp(jstr(p, "architecture"), pf->arch))
+		return false;
+	if (!pf->variant[0])
+		return !v || !strcmp(pf->arch, "arm64") || !*v;
+	if (!v || !*v)
+		return !strcmp(pf->arch, "arm64") && !strcmp(pf->variant, "v8");
+	return !strcmp(v, pf->variant);
+}
+
+/* Picks the digest for the wanted platform from an index; malloc'd. */
+static char *pick_platform(const cJSON *index, const struct platform *pf,
+			   const char *refstr, struct err *err)
+{
+	const cJSON *e;
+	char avail[512] = "";
+	size_t n = 0;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(index, "manifests")) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "platform");
+		const char *v = jstr(p, "variant"), *d = jstr(e, "digest");
+
+		if (entry_skipped(e) || !digest_valid(d))
+			continue;
+		if (entry_matches(e, pf))
+			return xstrdup(d);
+		n += (size_t)snprintf(avail + n, n < sizeof(avail) ? sizeof(avail) - n : 0,
+				      "%s%s/%s%s%s", n ? ", " : "", jstr(p, "os"),
+				      jstr(p, "architecture"), v && *v ? "/" : "",
+				      v && *v ? v : "");
+		if (n >= sizeof(avail))
+			n = sizeof(avail) - 1;
+	}
+	err_set(err, ENOENT,
+		"no image for platform %s/%s%s%s in the manifest list of '%s' (available: %s)",
+		pf->os, pf->arch, pf->variant[0] ? "/" : "", pf->variant, refstr,
+		n ? avail : "none");
+	return NULL;
+}
+
+struct manifest {
+	char *body;
+	size_t len;
+	char *media_type;
+	char *digest;		/* of body, as fetched */
+	cJSON *json;
+};
+
+static void manifest_release(struct manifest *m)
+{
+	free(m->body);
+	free(m->media_type);
+	free(m->digest);
+	cJSON_Delete(m->json);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Fetches a manifest by tag or digest; a digest is verified. */
+static int fetch_manifest(struct puller *p, const char *reference,
+			  struct manifest *m, struct err *err)
+{
+	struct http_resp resp;
+
+	memset(m, 0, sizeof(*m));
+	if (registry_get(&p->reg, "manifests", reference, STORE_JSON_MAX,
+			 &resp, err) < 0)
+		return -1;
+	m->body = resp.body;
+	m->len = resp.len;
+	resp.body = NULL;
+	m->digest = digest_of(m->body, m->len);
+	m->json = cJSON_Parse(m->body);
+	if (!cJSON_IsObject(m->json)) {
+		http_resp_release(&resp);
+		manifest_release(m);
+		return err_set(err, EBADMSG, "malformed manifest '%s' of '%s': not a JSON object",
+			       reference, p->refstr);
+	}
+	m->media_type = manifest_type(&resp, m->json);
+	http_resp_release(&resp);
+	if (digest_valid(reference) && strcmp(reference, m->digest)) {
+		err_set(err, EILSEQ, "manifest digest mismatch: expected '%s', got '%s'",
+			reference, m->digest);
+		manifest_release(m);
+		return -1;
+	}
+	if (!strncmp(m->media_type, MT_DOCKER_V1, strlen(MT_DOCKER_V1))) {
+		manifest_release(m);
+		return err_set(err, ENOTSUP,
+			       "'%s' has an unsupported manifest (deprecated schema 1)",
+			       p->refstr);
+	}
+	return 0;
+}
+
+/* Resolves an index to the image manifest of the wanted platform. */
+static int resolve_manifest(struct puller *p, const struct ref *r,
+			    struct manifest *m, struct err *err)
+{
+	struct platform pf;
+	char *d;
+
+	if (want_platform(p->o, &pf, err) < 0 ||
+	    fetch_manifest(p, r->digest ? r->digest : r->tag, m, err) < 0)
+		return -1;
+	if (is_index(m->media_type)) {
+		d = pick_platform(m->json, &pf, p->refstr, err);
+		manifest_release(m);
+		if (!d)
+			return -1;
+		if (fetch_manifest(p, d, m, err) < 0) {
+			free(d);
+			return -1;
+		}
+		free(d);
+	}
+	if (!is_image(m->media_type)) {
+		err_set(err, ENOTSUP, "'%s' has an unsupported manifest type '%s'",
+			p->refstr, m->media_type);
+		manifest_release(m);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *oci_layer_type(const char *mt)
+{
+	static const struct {
+		const char *docker, *oci;
+	} map[] = {
+		{ "application/vnd.docker.image.rootfs.diff.tar.gzip",
+		  "application/vnd.oci.image.layer.v1.tar+gzip" },
+		{ "application/vnd.docker.image.rootfs.diff.tar.zstd",
+		  "application/vnd.oci.image.layer.v1.tar+zstd" },
+		{ "application/vnd.docker.image.rootfs.diff.tar",
+		  "application/vnd.oci.image.layer.v1.tar" },
+		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+		  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(mt, map[i].docker))
+			return map[i].oci;
+	return mt;
+}
+
+/*
+ * The manifest as stored: OCI media types, so that OCI tools read the
+ * store. The config and layer blobs (and so the image ID) are unchanged.
+ */
+static void to_oci(struct manifest *m)
+{
+	cJSON *l, *cfg;
+
+	if (strcmp(m->media_type, MT_DOCKER_MANIFEST))
+		return;
+	cJSON_ReplaceItemInObjectCaseSensitive(m->json, "mediaType",
+					       cJSON_CreateString(MT_OCI_MANIFEST));
+	cfg = cJSON_GetObjectItemCaseSensitive(m->json, "config");
+	cJSON_ReplaceItemInObjectCaseSensitive(cfg, "mediaType",
+		cJSON_CreateString("application/vnd.oci.image.config.v1+json"));
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m->json, "layers")) {
+		const char *mt = jstr(l, "mediaType");
+
+		if (mt)
+			cJSON_ReplaceItemInObjectCaseSensitive(l, "mediaType",
+				cJSON_CreateString(oci_layer_type(mt)));
+	}
+	free(m->body);
+	m->body = cJSON_PrintUnformatted(m->json);
+	m->len = strlen(m->body);
+	free(m->media_type);
+	m->media_type = xstrdup(MT_OCI_MANIFEST);
+	free(m->digest);
+	m->digest = digest_of(m->body, m->len);
+}
+
+struct blob_job {
+	const char *digest;
+	int64_t size;
+	const cJSON *urls;	/* foreign layers' URLs, or NULL */
+	bool done;
+};
+
+struct workers {
+	struct puller *p;
+	struct blob_job *jobs;
+	size_t njobs, next;
+	pthread_mutex_t lock;
+	struct err err;
+	bool failed;
+};
+
+/* Hashes what a partial file already holds; returns its size. */
+static int64_t rehash_partial(int fd, struct sha256 *sha)
+{
+	char buf[1 << 16];
+	int64_t total = 0;
+	ssize_t n;
+
+	sha256_init(sha);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = read_full(fd, buf, sizeof(buf))) > 0) {
+		sha256_update(sha, buf, (size_t)n);
+		total += n;
+	}
+	return n < 0 ? -1 : total;
+}
+
+static int fetch_to_fd(struct puller *p, struct blob_job *j, int fd,
+		       struct sha256 *sha, struct err *err)
+{
+	struct http_dl d = { 0 };
+	char *url = registry_blob_url(&p->reg, j->digest);
+	int ret;
+
+	d.url = url;
+	d.headers = registry_headers(&p->reg);
+	d.fd = fd;
+	d.expected = j->size;
+	d.sha = sha;
+	d.offset = rehash_partial(fd, sha);
+	if (d.offset < 0 || d.offset > j->size) {
+		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+			free(url);
+			return err_set(err, errno, "cannot reset a partial download");
+		}
+		sha256_init(sha);
+		d.offset = 0;
+	}
+	if (d.offset > 0)
+		log_debug("resuming blob %s at byte %lld", j->digest,
+			  (long long)d.offset);
+	ret = d.offset == j->size ? 0 : http_download(&p->reg.http, &d, err);
+	if (ret < 0 && j->urls && d.status == 404) {
+		const cJSON *u;
+
+		cJSON_ArrayForEach(u, j->urls) {
+			if (!cJSON_IsString(u) || (!str_has_prefix(u->valuestring, "https://") &&
+						   !str_has_prefix(u->valuestring, "http://")))
+				continue;
+			d.url = u->valuestring;
+			d.headers = NULL;
+			ret = http_download(&p->reg.http, &d, err);
+			if (ret == 0)
+				break;
+		}
+	}
+	free(url);
+	return ret;
+}
+
+/* Verifies the partial file and renames it into the store. */
+static int commit_blob(struct puller *p, struct blob_job *j, int fd,
+		       const char *partial, struct sha256 *sha, struct err *err)
+{
+	char got[DIGEST_STR_LEN + 1];
+	char *path = store_blob_path(p->s, j->digest), *dir;
+	struct stat st;
+	int ret = -1;
+
+	sha256_final_str(sha, got);
+	if (fstat(fd, &st) < 0 || st.st_size != j->size) {
+		err_set(err, EBADMSG, "blob '%s' is truncated: expected %lld bytes, got %lld",
+			j->digest, (long long)j->size, (long long)st.st_size);
+		unlink(partial);
+		goto out_free;
+	}
+	if (strcmp(got, j->digest)) {
+		err_set(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
+			j->digest, got);
+		unlink(partial);
+		goto out_free;
+	}
+	if (fsync(fd) < 0 || rename(partial, path) < 0) {
+		err_set(err, errno, "cannot store blob '%s'", j->digest);
+		goto out_free;
+	}
+	dir = path_join(p->s->images, "blobs/sha256");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	ret = 0;
+out_free:
+	free(path);
+	return ret;
+}
+
+/* Downloads one blob into the store, resuming a partial file; the
+ * partial file is locked so that concurrent pulls take turns. */
+static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
+{
+	char *partial = xasprintf("%s/blob-%s.partial", p->s->tmp, j->digest + 7);
+	struct sha256 sha;
+	int fd, ret = -1;
+
+	fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		err_set(err, errno, "cannot create '%s'", partial);
+		goto out_free;
+	}
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	if (store_has_blob(p->s, j->digest)) {
+		/* Fetched meanwhile by a concurrent pull. */
+		unlink(partial);
+		ret = 0;
+		goto out_close;
+	}
+	ret = fetch_to_fd(p, j, fd, &sha, err);
+	if (ret == 0)
+		ret = commit_blob(p, j, fd, partial, &sha, err);
+	else if (err->errnum == EFBIG || err->errnum == ENOSPC)
+		unlink(partial);
+out_close:
+	close(fd);
+out_free:
+	free(partial);
+	return ret;
+}
+
+static void *worker(void *arg)
+{
+	struct workers *w = arg;
+
+	for (;;) {
+		struct err e = ERR_INIT;
+		struct blob_job *j;
+
+		pthread_mutex_lock(&w->lock);
+		if (w->failed || w->next == w->njobs) {
+			pthread_mutex_unlock(&w->lock);
+			return NULL;
+		}
+		j = &w->jobs[w->next++];
+		pthread_mutex_unlock(&w->lock);
+		if (fetch_blob(w->p, j, &e) < 0) {
+			pthread_mutex_lock(&w->lock);
+			if (!w->failed)
+				w->err = e;
+			w->failed = true;
+			pthread_mutex_unlock(&w->lock);
+			return NULL;
+		}
+		status(w->p, "Copying blob %.12s done", j->digest + 7);
+	}
+}
+
+/* Fetches the missing layers, PULL_PARALLEL at a time. */
+static int fetch_layers(struct puller *p, const cJSON *layers, struct err *err)
+{
+	struct workers w = { .p = p };
+	pthread_t th[PULL_PARALLEL];
+	size_t nth = 0;
+	const cJSON *l;
+
+	w.jobs = xcalloc(cJSON_GetArraySize(layers) + 1, sizeof(*w.jobs));
+	cJSON_ArrayForEach(l, layers) {
+		const char *d = jstr(l, "digest");
+		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(l, "size");
+
+		if (store_has_blob(p->s, d)) {
+			status(p, "Copying blob %.12s skipped: already exists", d + 7);
+			continue;
+		}
+		w.jobs[w.njobs].digest = d;
+		w.jobs[w.njobs].size = (int64_t)sz->valuedouble;
+		w.jobs[w.njobs].urls = cJSON_GetObjectItemCaseSensitive(l, "urls");
+		w.njobs++;
+	}
+	pthread_mutex_init(&w.lock, NULL);
+	while (nth < PULL_PARALLEL && nth < w.njobs &&
+	       pthread_create(&th[nth], NULL, worker, &w) == 0)
+		nth++;
+	if (w.njobs && !nth)
+		worker(&w);
+	for (size_t i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&w.lock);
+	free(w.jobs);
+	if (w.failed) {
+		*err = w.err;
+		return -1;
+	}
+	return 0;
+}
+
+static int fetch_config(struct puller *p, const char *digest, struct err *err)
+{
+	struct http_resp resp;
+	int ret;
+
+	if (!store_has_blob(p->s, digest)) {
+		if (registry_get(&p->reg, "blobs", digest, STORE_JSON_MAX, &resp,
+				 err) < 0)
+			return -1;
+		ret = store_put_blob(p->s, digest, resp.body, resp.len, err);
+		http_resp_release(&resp);
+		if (ret < 0)
+			return -1;
+	}
+	status(p, "Copying config %.10s done", digest + 7);
+	return 0;
+}
+
+/* Checks what the manifest lists before anything is fetched. */
+static int check_manifest(struct puller *p, struct manifest *m,
+			  struct err *err)
+{
+	struct image img = { 0 };
+	int ret = image_parse_manifest(&img, m->body, err);
+
+	for (size_t i = 0; i < img.nlayers && ret == 0; i++) {
+		const char *mt = oci_layer_type(img.layers[i].media_type);
+
+		if (!str_has_prefix(mt, "application/vnd.oci.image.layer."))
+			ret = err_set(err, ENOTSUP, "unsupported layer type '%s'",
+				      img.layers[i].media_type);
+	}
+	image_release(&img);
+	if (ret < 0)
+		err_wrap(err, "manifest '%s' of '%s'", m->digest, p->refstr);
+	return ret;
+}
+
+static int open_registry(struct puller *p, const struct ref *r, bool insecure,
+			 struct err *err)
+{
+	struct registry_opts ro = { 0 };
+	const char *home = getenv("HOME");
+	char *dirs[4] = { 0 }, *user = NULL, *pass = NULL;
+	size_t nd = 0;
+	int ret = -1;
+
+	ro.tls_verify = p->o->tls_verify == 1 ||
+			(p->o->tls_verify < 0 && !insecure);
+	dirs[nd++] = xasprintf("/etc/containers/certs.d/%s", r->domain);
+	if (home)
+		dirs[nd++] = xasprintf("%s/.config/containers/certs.d/%s", home,
+				       r->domain);
+	if (p->o->cert_dir)
+		dirs[nd++] = xstrdup(p->o->cert_dir);
+	ro.cert_dirs = (const char *const *)dirs;
+	if (p->o->creds) {
+		if (auth_split_creds(p->o->creds, &user, &pass) < 0) {
+			err_set(err, EINVAL, "invalid --creds: want USER:PASSWORD");
+			goto out_free;
+		}
+	} else if (auth_lookup(p->o->authfile, r->domain, &user, &pass, err) < 0) {
+		goto out_free;
+	}
+	ro.user = user;
+	ro.pass = pass;
+	ret = registry_open(&p->reg, r->domain, r->path, &ro, err);
+out_free:
+	for (size_t i = 0; i < nd; i++)
+		free(dirs[i]);
+	free(user);
+	free(pass);
+	return ret;
+}
+
+/* Pulls one fully qualified reference. */
+static int pull_one(struct puller *p, const struct ref *r, bool insecure,
+		    struct image *out, struct err *err)
+{
+	struct manifest m = { 0 };
+	const cJSON *cfg;
+	int ret = -1;
+
+	p->refstr = ref_string(r);
+	status(p, "Trying to pull %s...", p->refstr);
+	if (open_registry(p, r, insecure, err) < 0)
+		goto out_free;
+	if (resolve_manifest(p, r, &m, err) < 0)
+		goto out_registry;
+	to_oci(&m);
+	if (check_manifest(p, &m, err) < 0)
+		goto out_manifest;
+	status(p, "Getting image source signatures");
+	cfg = cJSON_GetObjectItemCaseSensitive(m.json, "config");
+	if (fetch_layers(p, cJSON_GetObjectItemCaseSensitive(m.json, "layers"), err) < 0 ||
+	    fetch_config(p, jstr(cfg, "digest"), err) < 0)
+		goto out_manifest;
+	status(p, "Writing manifest to image destination");
+	if (store_put_blob(p->s, m.digest, m.body, m.len, err) < 0 ||
+	    store_tag_set(p->s, p->refstr, m.digest, m.media_type,
+			  (int64_t)m.len, err) < 0)
+		goto out_manifest;
+	ret = 0;
+	if (out)
+		ret = store_image_load(p->s, m.digest, p->refstr, out, err);
+out_manifest:
+	manifest_release(&m);
+out_registry:
+	registry_release(&p->reg);
+out_free:
+	if (ret < 0)
+		err_wrap(err, "pulling '%s'", p->refstr);
+	free(p->refstr);
+	p->refstr = NULL;
+	return ret;
+}
+
+/* The fully qualified candidates for r: itself, an alias, or one per
+ * search registry. */
+static size_t candidates(const struct regconf *rc, const struct ref *r,
+			 struct ref *out, size_t max, struct puller *p)
+{
+	static const char *const def_search[] = { REF_DEFAULT_DOMAIN };
+	const char *const *search = def_search;
+	const char *alias;
+	size_t n = 0, ns = 1;
+	struct err e = ERR_INIT;
+
+	if (r->qualified) {
+		ref_qualify(r, r->domain, &out[0]);
+		return 1;
+	}
+	alias = regconf_alias(rc, r->short_path);
+	if (alias && ref_parse(alias, &out[0], &e) == 0 && out[0].qualified) {
+		status(p, "Resolved \"%s\" as an alias", r->short_path);
+		if (!out[0].digest && r->digest) {
+			free(out[0].tag);
+			out[0].tag = NULL;
+			out[0].digest = xstrdup(r->digest);
+		} else if (!out[0].digest) {
+			free(out[0].tag);
+			out[0].tag = xstrdup(r->tag);
+		}
+		return 1;
+	}
+	if (rc->nsearch) {
+		search = (const char *const *)rc->search;
+		ns = rc->nsearch;
+	}
+	for (size_t i = 0; i < ns && n < max; i++)
+		ref_qualify(r, search[i], &out[n++]);
+	return n;
+}
+
+/* Tries the candidates in order; the first that pulls wins. */
+static int pull_candidates(struct puller *p, const struct regconf *rc,
+			   struct ref *cands, size_t nc, struct image *out,
+			   struct err *err)
+{
+	int ret = -1;
+
+	for (size_t i = 0; i < nc && ret < 0; i++) {
+		char *name = ref_repo(&cands[i]);
+		const struct regconf_registry *reg = regconf_find(rc, name);
+
+		free(name);
+		if (reg && reg->blocked) {
+			err_set(err, EACCES, "registry '%s' is blocked in registries.conf",
+				cands[i].domain);
+			continue;
+		}
+		ret = pull_one(p, &cands[i], reg && reg->insecure, out, err);
+		if (ret < 0 && i + 1 < nc)
+			log_debug("%s", err->msg);
+	}
+	return ret;
+}
+
+int pull_image(struct store *s, const char *refstr, const struct pull_opts *o,
 	       struct image *out, struct err *err)
 {
-	return err_set(err, ENOSYS, "pulling '%s' is not implemented yet", ref);
+	struct puller p = { .s = s, .o = o };
+	struct ref r, cands[16];
+	struct regconf rc;
+	size_t nc;
+	int gc_fd, ret = -1;
+
+	if (ref_parse(refstr, &r, err) < 0)
+		return -1;
+	if (regconf_load(&rc, err) < 0)
+		goto out_ref;
+	gc_fd = store_gc_lock(s, LOCK_SH, err);
+	if (gc_fd < 0)
+		goto out_conf;
+	pthread_mutex_init(&p.out_lock, NULL);
+	nc = candidates(&rc, &r, cands, ARRAY_SIZE(cands), &p);
+	ret = pull_candidates(&p, &rc, cands, nc, out, err);
+	for (size_t i = 0; i < nc; i++)
+		ref_release(&cands[i]);
+	pthread_mutex_destroy(&p.out_lock);
+	close(gc_fd);
+out_conf:
+	regconf_release(&rc);
+out_ref:
+	ref_release(&r);
+	return ret;
 }
