@@ -1,14 +1,249 @@
 /* SPDX-License-Identifier: MIT */
-/* images: placeholder until the applet lands. */
-#include "../core/applet.h"
-#include "../core/log.h"
+/*
+ * images: list the images in the store, one line per tag.
+ *
+ * usage: scatman images [options] [REFERENCE]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-const char images_usage[] = "Usage: scatman images\n";
+#include "../core/applet.h"
+#include "../core/format.h"
+#include "../core/log.h"
+#include "../core/ref.h"
+#include "../core/store.h"
+#include "../core/util.h"
+
+const char images_usage[] =
+	"Usage: scatman images [options] [REFERENCE]\n"
+	"\n"
+	"List images in local storage.\n"
+	"\n"
+	"Options:\n"
+	"  -a, --all            show all images (the default)\n"
+	"      --digests        show digests\n"
+	"      --format FORMAT  'json' for JSON output\n"
+	"  -n, --noheading      do not print the column headings\n"
+	"      --no-trunc       do not truncate the image IDs\n"
+	"  -q, --quiet          display only the image IDs\n";
+
+struct opts {
+	bool quiet, notrunc, digests, noheading, json;
+	const char *filter;
+};
+
+struct row {
+	struct image img;
+	char *repo, *tag;
+	int64_t created;
+};
+
+enum { OPT_DIGESTS = 256, OPT_FORMAT, OPT_NO_TRUNC };
+
+static const struct option longopts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "digests", no_argument, NULL, OPT_DIGESTS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "noheading", no_argument, NULL, 'n' },
+	{ "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+ahnq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': break;
+		case OPT_DIGESTS: o->digests = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json"))
+				die_usage("unsupported --format '%s': only 'json'", optarg);
+			o->json = true;
+			break;
+		case 'n': o->noheading = true; break;
+		case OPT_NO_TRUNC: o->notrunc = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h': applet_usage_exit("images", AF_CMD);
+		default: die_usage("unknown option");
+		}
+	}
+	if (argc - optind > 1)
+		die_usage("'images' takes at most one reference");
+	o->filter = optind < argc ? argv[optind] : NULL;
+}
+
+/* Splits a stored ref into repository and tag ("<none>" for digests). */
+static void split_ref(const char *ref, char **repo, char **tag)
+{
+	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/');
+	const char *colon = strrchr(ref, ':');
+
+	if (at) {
+		*repo = xstrndup(ref, at - ref);
+		*tag = xstrdup("<none>");
+	} else if (colon && (!slash || colon > slash)) {
+		*repo = xstrndup(ref, colon - ref);
+		*tag = xstrdup(colon + 1);
+	} else {
+		*repo = xstrdup(ref);
+		*tag = xstrdup("<none>");
+	}
+}
+
+/* A reference argument matches a tag exactly, or by repository (and tag
+ * when given) as a suffix after a '/'. */
+static bool filter_match(const char *filter, const char *repo, const char *tag)
+{
+	char *full = xasprintf("%s:%s", repo, tag);
+	const char *slash = strrchr(filter, '/'), *colon = strrchr(filter, ':');
+	bool has_tag = colon && (!slash || colon > slash);
+	const char *subject = has_tag ? full : repo;
+	size_t ls = strlen(subject), lf = strlen(filter);
+	bool m = !strcmp(subject, filter) ||
+		 (ls > lf && subject[ls - lf - 1] == '/' &&
+		  !strcmp(subject + ls - lf, filter));
+
+	free(full);
+	return m;
+}
+
+static int64_t created_of(const struct image *img)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(img->config, "created");
+	int64_t sec = 0;
+
+	if (cJSON_IsString(c) && time_parse_rfc3339(c->valuestring, &sec, NULL) == 0)
+		return sec;
+	return 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	return strcmp(x->repo, y->repo);
+}
+
+static size_t load_rows(struct store *s, const struct opts *o, struct row **rows)
+{
+	struct err err = ERR_INIT;
+	struct store_tag *tags;
+	size_t n, k = 0;
+
+	if (store_tags_load(s, &tags, &n, &err) < 0)
+		die_err(&err);
+	*rows = xcalloc(n + 1, sizeof(**rows));
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = &(*rows)[k];
+
+		if (!tags[i].ref)
+			continue;
+		split_ref(tags[i].ref, &r->repo, &r->tag);
+		if ((o->filter && !filter_match(o->filter, r->repo, r->tag)) ||
+		    store_image_load(s, tags[i].digest, tags[i].ref, &r->img, &err) < 0) {
+			if (err.msg[0])
+				log_warn("skipping '%s': %s", tags[i].ref, err.msg);
+			err.msg[0] = '\0';
+			free(r->repo);
+			free(r->tag);
+			continue;
+		}
+		r->created = created_of(&r->img);
+		k++;
+	}
+	store_tags_free(tags, n);
+	qsort(*rows, k, sizeof(**rows), cmp_rows);
+	return k;
+}
+
+static void print_table(struct row *rows, size_t n, const struct opts *o)
+{
+	struct fmt_table t;
+	int64_t now;
+
+	time_now(&now, NULL);
+	fmt_table_init(&t);
+	if (!o->noheading)
+		fmt_table_add(&t, o->digests ?
+			      "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE" :
+			      "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE");
+	for (size_t i = 0; i < n; i++) {
+		char age[64], size[32], *line, *dig;
+
+		time_human_duration(now - rows[i].created, age, sizeof(age));
+		size_human((uint64_t)image_size(&rows[i].img), size, sizeof(size));
+		dig = o->digests ? xasprintf("%s\t", rows[i].img.manifest_digest) :
+				   xstrdup("");
+		line = xasprintf("%s\t%s\t%s%.*s\t%s ago\t%s", rows[i].repo,
+				 rows[i].tag, dig, o->notrunc ? 64 : 12,
+				 rows[i].img.id, age, size);
+		fmt_table_add(&t, line);
+		free(line);
+		free(dig);
+	}
+	fmt_table_flush(&t, stdout);
+	fmt_table_release(&t);
+}
+
+/* One JSON object per image ID, as podman prints. */
+static void print_json(struct store *s, struct row *rows, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct err err = ERR_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(rows[k].img.id, rows[i].img.id);
+		if (seen)
+			continue;
+		o = store_image_inspect(s, &rows[i].img, &err);
+		if (!o)
+			die_err(&err);
+		cJSON_AddNumberToObject(o, "CreatedAt", (double)rows[i].created);
+		cJSON_AddItemToArray(arr, o);
+	}
+	fmt_json_print(arr, stdout);
+	cJSON_Delete(arr);
+}
 
 int images_main(int argc, char **argv, struct gopts *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	die("not implemented yet");
+	struct err err = ERR_INIT;
+	struct opts o = { 0 };
+	struct row *rows;
+	struct store s;
+	size_t n;
+
+	parse(argc, argv, &o);
+	if (store_open(&s, g->root, &err) < 0)
+		die_err(&err);
+	n = load_rows(&s, &o, &rows);
+	if (o.json) {
+		print_json(&s, rows, n);
+	} else if (o.quiet) {
+		for (size_t i = 0; i < n; i++) {
+			bool seen = false;
+
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = !strcmp(rows[k].img.id, rows[i].img.id);
+			if (!seen)
+				printf("%.*s\n", o.notrunc ? 64 : 12, rows[i].img.id);
+		}
+	} else {
+		print_table(rows, n, &o);
+	}
+	/* Rows and the store are released at exit. */
+	return fflush(stdout) ? EXIT_ERR : 0;
 }
