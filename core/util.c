@@ -394,3 +394,16 @@ void size_human(uint64_t bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.3g %s", v, units[i]);
 }
+
+int err_setc(struct err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->errnum = code;
+	return -1;
+}

@@ -68,4 +68,9 @@ void time_human_duration(int64_t seconds, char *buf, size_t len);
 /* "1.2 MB", "532 kB", "12 B" with podman's decimal units. */
 void size_human(uint64_t bytes, char *buf, size_t len);
 
+/* As err_set, but the message gets no strerror text while errnum is
+ * still set to code (for callers that test it, e.g. ENOENT). */
+int err_setc(struct err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
