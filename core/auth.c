@@ -134,14 +134,14 @@ static int lookup_file(const char *path, const char *host, char **user,
 	free(data);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
-		return err_set(err, EINVAL, "malformed credentials file '%s'", path);
+		return err_setc(err, EINVAL, "malformed credentials file '%s'", path);
 	}
 	ent = auths_find(cJSON_GetObjectItemCaseSensitive(j, "auths"), host);
 	a = cJSON_GetObjectItemCaseSensitive(ent, "auth");
 	if (cJSON_IsString(a) && *a->valuestring) {
 		dec = base64_decode(a->valuestring, NULL);
 		if (!dec || auth_split_creds(dec, user, pass) < 0)
-			ret = err_set(err, EINVAL,
+			ret = err_setc(err, EINVAL,
 				      "malformed credentials for '%s' in '%s'", host, path);
 		else
 			ret = 1;

@@ -99,7 +99,7 @@ int http_init(struct http *h, bool tls_verify, const char *const *cert_dirs,
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	h->curl = curl_easy_init();
 	if (!h->curl)
-		return err_set(err, ENOMEM, "cannot start the HTTP client");
+		return err_setc(err, ENOMEM, "cannot start the HTTP client");
 	setup_tls(h, cert_dirs);
 	return 0;
 }
@@ -131,17 +131,17 @@ int http_curl_err(struct err *err, CURLcode rc, const char *url,
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-		return err_set(err, EPROTO,
+		return err_setc(err, EPROTO,
 			       "TLS failure talking to '%s': %s (add the registry's CA under /etc/containers/certs.d/HOST:PORT/ or pass --cert-dir, or use --tls-verify=false)",
 			       url, why);
 	case CURLE_COULDNT_RESOLVE_HOST:
-		return err_set(err, EHOSTUNREACH,
+		return err_setc(err, EHOSTUNREACH,
 			       "cannot resolve the host of '%s': %s", url, why);
 	case CURLE_COULDNT_CONNECT:
-		return err_set(err, ECONNREFUSED, "cannot connect to '%s': %s",
+		return err_setc(err, ECONNREFUSED, "cannot connect to '%s': %s",
 			       url, why);
 	default:
-		return err_set(err, EIO, "request to '%s' failed: %s", url, why);
+		return err_setc(err, EIO, "request to '%s' failed: %s", url, why);
 	}
 }
 
@@ -398,6 +398,9 @@ static int dl_verdict(struct dl_ctx *x, CURLcode rc, int n, const char *ebuf,
 {
 	struct http_dl *d = x->d;
 
+	if (x->io_errno == EFBIG)
+		return err_setc(err, EFBIG, "'%s' sent more than the expected %lld bytes",
+				d->url, (long long)d->expected);
 	if (x->io_errno)
 		return err_set(err, x->io_errno, "cannot write the download of '%s'",
 			       d->url);
@@ -408,7 +411,7 @@ static int dl_verdict(struct dl_ctx *x, CURLcode rc, int n, const char *ebuf,
 	if (rc == CURLE_WRITE_ERROR || (!rc && d->status != 200 && d->status != 206)) {
 		if (n < HTTP_RETRIES && transient_status(d->status))
 			return 1;
-		return err_set(err, EIO, "fetching '%s': HTTP status %ld", d->url,
+		return err_setc(err, EIO, "fetching '%s': HTTP status %ld", d->url,
 			       d->status);
 	}
 	if (rc) {
@@ -429,7 +432,7 @@ int http_download(struct http *h, struct http_dl *d, struct err *err)
 	x.c = curl_easy_init();
 	if (!x.c) {
 		curl_slist_free_all(hl);
-		return err_set(err, ENOMEM, "cannot start the HTTP client");
+		return err_setc(err, ENOMEM, "cannot start the HTTP client");
 	}
 	for (int n = 0;; n++) {
 		CURLcode rc = dl_once(h, x.c, hl, &x, ebuf);

@@ -133,7 +133,7 @@ static int want_platform(const struct pull_opts *o, struct platform *pf,
 
 		if (!a || a == t || !a[1]) {
 			free(t);
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "invalid platform '%s': want os/arch[/variant]",
 				       o->platform);
 		}
@@ -214,7 +214,7 @@ static char *pick_platform(const cJSON *index, const struct platform *pf,
 		if (n >= sizeof(avail))
 			n = sizeof(avail) - 1;
 	}
-	err_set(err, ENOENT,
+	err_setc(err, ENOENT,
 		"no image for platform %s/%s%s%s in the manifest list of '%s' (available: %s)",
 		pf->os, pf->arch, pf->variant[0] ? "/" : "", pf->variant, refstr,
 		n ? avail : "none");
@@ -256,20 +256,20 @@ static int fetch_manifest(struct puller *p, const char *reference,
 	if (!cJSON_IsObject(m->json)) {
 		http_resp_release(&resp);
 		manifest_release(m);
-		return err_set(err, EBADMSG, "malformed manifest '%s' of '%s': not a JSON object",
+		return err_setc(err, EBADMSG, "malformed manifest '%s' of '%s': not a JSON object",
 			       reference, p->refstr);
 	}
 	m->media_type = manifest_type(&resp, m->json);
 	http_resp_release(&resp);
 	if (digest_valid(reference) && strcmp(reference, m->digest)) {
-		err_set(err, EILSEQ, "manifest digest mismatch: expected '%s', got '%s'",
+		err_setc(err, EILSEQ, "manifest digest mismatch: expected '%s', got '%s'",
 			reference, m->digest);
 		manifest_release(m);
 		return -1;
 	}
 	if (!strncmp(m->media_type, MT_DOCKER_V1, strlen(MT_DOCKER_V1))) {
 		manifest_release(m);
-		return err_set(err, ENOTSUP,
+		return err_setc(err, ENOTSUP,
 			       "'%s' has an unsupported manifest (deprecated schema 1)",
 			       p->refstr);
 	}
@@ -298,7 +298,7 @@ static int resolve_manifest(struct puller *p, const struct ref *r,
 		free(d);
 	}
 	if (!is_image(m->media_type)) {
-		err_set(err, ENOTSUP, "'%s' has an unsupported manifest type '%s'",
+		err_setc(err, ENOTSUP, "'%s' has an unsupported manifest type '%s'",
 			p->refstr, m->media_type);
 		manifest_release(m);
 		return -1;
@@ -445,13 +445,13 @@ static int commit_blob(struct puller *p, struct blob_job *j, int fd,
 
 	sha256_final_str(sha, got);
 	if (fstat(fd, &st) < 0 || st.st_size != j->size) {
-		err_set(err, EBADMSG, "blob '%s' is truncated: expected %lld bytes, got %lld",
+		err_setc(err, EBADMSG, "blob '%s' is truncated: expected %lld bytes, got %lld",
 			j->digest, (long long)j->size, (long long)st.st_size);
 		unlink(partial);
 		goto out_free;
 	}
 	if (strcmp(got, j->digest)) {
-		err_set(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
+		err_setc(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
 			j->digest, got);
 		unlink(partial);
 		goto out_free;
@@ -602,7 +602,7 @@ static int check_manifest(struct puller *p, struct manifest *m,
 		const char *mt = oci_layer_type(img.layers[i].media_type);
 
 		if (!str_has_prefix(mt, "application/vnd.oci.image.layer."))
-			ret = err_set(err, ENOTSUP, "unsupported layer type '%s'",
+			ret = err_setc(err, ENOTSUP, "unsupported layer type '%s'",
 				      img.layers[i].media_type);
 	}
 	image_release(&img);
@@ -631,7 +631,7 @@ static int open_registry(struct puller *p, const struct ref *r, bool insecure,
 	ro.cert_dirs = (const char *const *)dirs;
 	if (p->o->creds) {
 		if (auth_split_creds(p->o->creds, &user, &pass) < 0) {
-			err_set(err, EINVAL, "invalid --creds: want USER:PASSWORD");
+			err_setc(err, EINVAL, "invalid --creds: want USER:PASSWORD");
 			goto out_free;
 		}
 	} else if (auth_lookup(p->o->authfile, r->domain, &user, &pass, err) < 0) {
@@ -740,7 +740,7 @@ static int pull_candidates(struct puller *p, const struct regconf *rc,
 
 		free(name);
 		if (reg && reg->blocked) {
-			err_set(err, EACCES, "registry '%s' is blocked in registries.conf",
+			err_setc(err, EACCES, "registry '%s' is blocked in registries.conf",
 				cands[i].domain);
 			continue;
 		}

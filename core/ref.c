@@ -93,7 +93,7 @@ static int path_check(const char *ref, const char *path, struct err *err)
 	const char *p = path;
 
 	if (strlen(path) > NAME_MAX_LEN)
-		return err_set(err, EINVAL, "invalid reference '%s': name too long",
+		return err_setc(err, EINVAL, "invalid reference '%s': name too long",
 			       ref);
 	for (;;) {
 		const char *slash = strchr(p, '/');
@@ -101,11 +101,11 @@ static int path_check(const char *ref, const char *path, struct err *err)
 
 		for (size_t i = 0; i < n; i++)
 			if (p[i] >= 'A' && p[i] <= 'Z')
-				return err_set(err, EINVAL,
+				return err_setc(err, EINVAL,
 					       "invalid reference '%s': repository name must be lowercase",
 					       ref);
 		if (!path_component_valid(p, n))
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "invalid reference '%s': invalid repository name",
 				       ref);
 		if (!slash)
@@ -123,11 +123,11 @@ static int split_suffixes(const char *s, char *name, struct ref *r,
 	if (at) {
 		*at = '\0';
 		if (!str_has_prefix(at + 1, "sha256:"))
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "invalid reference '%s': unsupported digest algorithm",
 				       s);
 		if (!digest_valid(at + 1))
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "invalid reference '%s': invalid digest", s);
 		r->digest = xstrdup(at + 1);
 	}
@@ -136,7 +136,7 @@ static int split_suffixes(const char *s, char *name, struct ref *r,
 	if (colon) {
 		*colon = '\0';
 		if (!tag_valid(colon + 1))
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "invalid reference '%s': invalid tag", s);
 		if (!r->digest)
 			r->tag = xstrdup(colon + 1);
@@ -161,7 +161,7 @@ int ref_parse(const char *s, struct ref *r, struct err *err)
 
 	memset(r, 0, sizeof(*r));
 	if (!*s || strchr(s, ' ') || strstr(s, "://")) {
-		err_set(err, EINVAL, "invalid reference '%s'", s);
+		err_setc(err, EINVAL, "invalid reference '%s'", s);
 		goto out_fail;
 	}
 	if (split_suffixes(s, name, r, err) < 0)
@@ -171,7 +171,7 @@ int ref_parse(const char *s, struct ref *r, struct err *err)
 		      memchr(name, ':', slash - name) ||
 		      !strncmp(name, "localhost/", 10))) {
 		if (!domain_valid(name, slash - name)) {
-			err_set(err, EINVAL, "invalid reference '%s': invalid registry host", s);
+			err_setc(err, EINVAL, "invalid reference '%s': invalid registry host", s);
 			goto out_fail;
 		}
 		r->domain = xstrndup(name, slash - name);

@@ -163,7 +163,7 @@ static int fetch_token(struct registry *r, struct err *err)
 	if (http_get(&r->http, url, hdrs, TOKEN_MAX, &resp, err) < 0)
 		goto out_free;
 	if (resp.status == 401 || resp.status == 403) {
-		err_set(err, EACCES, "authentication to '%s' failed: the token service refused the credentials (run 'scatman login %s')",
+		err_setc(err, EACCES, "authentication to '%s' failed: the token service refused the credentials (run 'scatman login %s')",
 			r->domain, r->domain);
 		goto out_resp;
 	}
@@ -172,7 +172,7 @@ static int fetch_token(struct registry *r, struct err *err)
 	if (!cJSON_IsString(t) || !*t->valuestring)
 		t = cJSON_GetObjectItemCaseSensitive(j, "access_token");
 	if (resp.status != 200 || !cJSON_IsString(t) || !*t->valuestring) {
-		err_set(err, EPROTO, "token service '%s' answered status %ld without a token",
+		err_setc(err, EPROTO, "token service '%s' answered status %ld without a token",
 			r->realm, resp.status);
 		goto out_resp;
 	}
@@ -197,7 +197,7 @@ static int take_challenge(struct registry *r, const char *www, struct err *err)
 {
 	struct challenge c[8];
 	size_t n = www ? challenges_parse(www, c, 8) : 0;
-	int ret = err_set(err, EACCES,
+	int ret = err_setc(err, EACCES,
 			  "'%s' requires authentication with an unsupported scheme",
 			  r->domain);
 
@@ -229,7 +229,7 @@ static int authenticate(struct registry *r, struct err *err)
 		basic_auth(r);
 		return 0;
 	}
-	return err_set(err, EACCES,
+	return err_setc(err, EACCES,
 		       "'%s' requires authentication: run 'scatman login %s' or pass --creds",
 		       r->domain, r->domain);
 }
@@ -333,17 +333,17 @@ static int status_err(struct registry *r, const char *kind, const char *ref,
 
 	error_detail(resp->body, detail, sizeof(detail));
 	if (resp->status == 401 || resp->status == 403)
-		return err_set(err, EACCES,
+		return err_setc(err, EACCES,
 			       "access to '%s/%s' denied (status %ld%s): run 'scatman login %s' or pass --creds",
 			       r->domain, r->repo, resp->status, detail, r->domain);
 	if (resp->status == 404 && manifest)
-		return err_set(err, ENOENT,
+		return err_setc(err, ENOENT,
 			       "manifest '%s' of '%s' not found in registry '%s'%s",
 			       ref, r->repo, r->domain, detail);
 	if (resp->status == 404)
-		return err_set(err, ENOENT, "blob '%s' not found in '%s/%s'",
+		return err_setc(err, ENOENT, "blob '%s' not found in '%s/%s'",
 			       ref, r->domain, r->repo);
-	return err_set(err, EIO, "fetching %s '%s' of '%s/%s': HTTP status %ld%s",
+	return err_setc(err, EIO, "fetching %s '%s' of '%s/%s': HTTP status %ld%s",
 		       manifest ? "manifest" : "blob", ref, r->domain, r->repo,
 		       resp->status, detail);
 }
@@ -377,7 +377,7 @@ int registry_get(struct registry *r, const char *kind, const char *reference,
 		http_resp_release(resp);
 	}
 	if (resp->truncated)
-		ret = err_set(err, EFBIG, "%s '%s' of '%s/%s' is larger than %zu bytes",
+		ret = err_setc(err, EFBIG, "%s '%s' of '%s/%s' is larger than %zu bytes",
 			      strcmp(kind, "manifests") ? "blob" : "manifest",
 			      reference, r->domain, r->repo, max);
 	else if (resp->status != 200)

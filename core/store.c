@@ -185,10 +185,10 @@ int store_put_blob(struct store *s, const char *digest, const void *data,
 	int ret = -1;
 
 	if (!path)
-		return err_set(err, EINVAL, "invalid digest '%s'", digest);
+		return err_setc(err, EINVAL, "invalid digest '%s'", digest);
 	got = digest_of(data, len);
 	if (strcmp(got, digest)) {
-		err_set(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
+		err_setc(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
 			digest, got);
 		goto out_free;
 	}
@@ -207,7 +207,7 @@ char *store_read_blob(const struct store *s, const char *digest, size_t max,
 	char *path = store_blob_path(s, digest), *data;
 
 	if (!path) {
-		err_set(err, EINVAL, "invalid digest '%s'", digest);
+		err_setc(err, EINVAL, "invalid digest '%s'", digest);
 		return NULL;
 	}
 	data = file_read(path, max, len, err);
@@ -230,7 +230,7 @@ static cJSON *index_load(const struct store *s, struct err *err)
 	m = cJSON_GetObjectItemCaseSensitive(j, "manifests");
 	if (!cJSON_IsObject(j) || !cJSON_IsArray(m)) {
 		cJSON_Delete(j);
-		err_set(err, EINVAL, "malformed index.json in the image store");
+		err_setc(err, EINVAL, "malformed index.json in the image store");
 		return NULL;
 	}
 	return j;
@@ -243,7 +243,7 @@ static int index_save(const struct store *s, const cJSON *j, struct err *err)
 	int ret;
 
 	if (!text)
-		return err_set(err, ENOMEM, "cannot format index.json");
+		return err_setc(err, ENOMEM, "cannot format index.json");
 	ret = file_write_atomic(path, text, strlen(text), 0644, err);
 	free(text);
 	free(path);
@@ -387,7 +387,7 @@ static int tag_remove_fn(cJSON *manifests, void *arg, struct err *err)
 		}
 		i++;
 	}
-	return err_set(err, ENOENT, "image not known: '%s'", a->ref);
+	return err_setc(err, ENOENT, "image not known: '%s'", a->ref);
 }
 
 int store_tag_remove(struct store *s, const char *ref, struct err *err)
@@ -426,7 +426,7 @@ static int parse_layers(struct image *img, const cJSON *layers,
 
 		if (!digest_valid(d) || !mt || !cJSON_IsNumber(sz) ||
 		    sz->valuedouble < 0)
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "malformed manifest: bad layer descriptor");
 		img->layers[i].digest = xstrdup(d);
 		img->layers[i].media_type = xstrdup(mt);
@@ -448,7 +448,7 @@ int image_parse_manifest(struct image *img, const char *data,
 	layers = cJSON_GetObjectItemCaseSensitive(m, "layers");
 	cd = json_str(cfg, "digest");
 	if (!cJSON_IsObject(m) || !digest_valid(cd) || !cJSON_IsArray(layers)) {
-		err_set(err, EINVAL, "malformed image manifest");
+		err_setc(err, EINVAL, "malformed image manifest");
 		goto out_delete;
 	}
 	free(img->id);
@@ -477,10 +477,10 @@ static int load_config(struct store *s, struct image *img, struct err *err)
 		"diff_ids");
 	if (!cJSON_IsObject(img->config) || !cJSON_IsArray(ids) ||
 	    (size_t)cJSON_GetArraySize(ids) != img->nlayers)
-		return err_set(err, EINVAL, "malformed image config");
+		return err_setc(err, EINVAL, "malformed image config");
 	cJSON_ArrayForEach(id, ids) {
 		if (!cJSON_IsString(id) || !digest_valid(id->valuestring))
-			return err_set(err, EINVAL,
+			return err_setc(err, EINVAL,
 				       "malformed image config: bad diff_id");
 		img->layers[i++].diff_id = xstrdup(id->valuestring);
 	}
@@ -553,7 +553,7 @@ static int find_by_id(struct store *s, struct store_tag *tags, size_t n,
 		}
 		if (id && !strncmp(id, hex, len)) {
 			if (found_id && strcmp(found_id, id))
-				ret = err_set(err, EINVAL,
+				ret = err_setc(err, EINVAL,
 					      "image ID prefix '%s' is ambiguous",
 					      name);
 			if (!found_id) {
@@ -632,7 +632,7 @@ int store_image_find(struct store *s, const char *name, struct image *img,
 	found = find_by_ref(tags, n, &r, &idx);
 	ref_release(&r);
 	if (!found) {
-		err_set(err, ENOENT, "'%s': image not known", name);
+		err_setc(err, ENOENT, "'%s': image not known", name);
 		goto out_free;
 	}
 	ret = store_image_load(s, tags[idx].digest, tags[idx].ref, img, err);
