@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# scatman create: pulling when missing, the rootfs against the image's
+# layers, the recorded config, names, rootless and as root.
+. "$(dirname "$0")/../lib.sh"
+need_registry
+
+img=$SCATMAN_TEST_REGISTRY/test/busybox
+flags=(--tls-verify=false)
+
+# The tree the image describes, made by GNU tar from the fixture layers.
+ref=$t_tmp/ref
+mkdir -p "$ref"
+for l in base home; do
+	tar -xpf "$SCATMAN_TEST_FIXTURES/layers/$l.tar" -C "$ref" --numeric-owner
+done
+
+testcmd "create pulls a missing image and creates a chroot" 0 \
+	sm create "${flags[@]}" --name bb "$img"
+id=$out
+like "$id" '^[0-9a-f]{64}$' "create prints the 64-hex ID on stdout"
+like "$err" 'Extracting [0-9a-f]{12}\.\.\.' "an Extracting line per layer"
+like "$err" 'Created bb successfully\.' "the Created line names the chroot"
+rootfs=$t_tmp/root/chroots/$id/rootfs
+check "the rootfs holds busybox" test -x "$rootfs/bin/busybox"
+is "$(tree_hash "$rootfs")" "$(tree_hash "$ref")" \
+	"the rootfs is the tree of the layers, owners and modes included"
+check "config.json recorded" test -s "$t_tmp/root/chroots/$id/config.json"
+like "$(cat "$t_tmp/root/chroots/$id/config.json")" '"Name":[[:space:]]*"bb"' \
+	"config.json names the chroot"
+
+testcmd "a name in use is refused" 125 sm create "${flags[@]}" --name bb "$img"
+like "$err" 'already in use' "the refusal says the name is in use"
+testcmd "an invalid name is refused" 125 sm create --name '-x' "$img"
+testcmd "--pull never with a missing image fails" 125 \
+	sm create --pull never "$img-docker"
+testcmd "the docker-media-type twin creates" 0 \
+	sm create "${flags[@]}" "$img-docker" /bin/echo hi
+id2=$out
+is "$(tree_hash "$t_tmp/root/chroots/$id2/rootfs")" "$(tree_hash "$ref")" \
+	"docker schema 2 image gives the same tree"
+like "$(cat "$t_tmp/root/chroots/$id2/config.json")" '"/bin/echo"' \
+	"command args are recorded"
+is "$(ls "$t_tmp/root/tmp" | grep -c '^create-')" 0 "no staging left behind"
+
+if is_root; then
+	testcmd "rootless create as the test user" 0 \
+		smu create "${flags[@]}" --name ub "$img"
+	uid=$out
+	urootfs=$t_tmp/home-$SCATMAN_TEST_USER/root/chroots/$uid/rootfs
+	check "rootless rootfs holds busybox" test -x "$urootfs/bin/busybox"
+	# Owners: 0 is the user, 1000 the first subordinate id + 999.
+	sub=$(awk -F: -v u="$SCATMAN_TEST_USER" '$1 == u { print $2; exit }' \
+		/etc/subuid)
+	is "$(stat -c %U "$urootfs/bin/busybox")" "$SCATMAN_TEST_USER" \
+		"root's files are owned by the user"
+	is "$(stat -c %u "$urootfs/home/tester")" "$((sub + 999))" \
+		"uid 1000 in the image is the mapped subordinate id"
+	(cd "$ref" && find . -printf '%p %y %m %s %l\n' | sort) >"$t_tmp/r1"
+	(cd "$urootfs" && find . -printf '%p %y %m %s %l\n' | sort) >"$t_tmp/r2"
+	check "rootless tree matches paths, types, modes, sizes, links" \
+		cmp "$t_tmp/r1" "$t_tmp/r2"
+fi
+done_testing
