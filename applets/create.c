@@ -572,18 +572,24 @@ static void find_image(struct store *s, const struct create_args *a,
 		die_err(&err);
 }
 
-static void check_name_free(const char *root, const char *name)
+static int name_free(const char *root, const char *name, struct err *err)
 {
 	struct chroot c;
-	struct err err = ERR_INIT;
+	struct err e2 = ERR_INIT;
 
-	if (chroot_find(root, name, &c, &err) == 0) {
-		die("the chroot name \"%s\" is already in use by %s. You have "
-		    "to remove that chroot to be able to reuse that name: that "
-		    "name is already in use", name, c.cfg.id);
+	if (chroot_find(root, name, &c, &e2) == 0) {
+		err_set(err, EEXIST, "the chroot name \"%s\" is already in use "
+			"by %s. You have to remove that chroot to be able to "
+			"reuse that name: that name is already in use", name,
+			c.cfg.id);
+		chroot_release(&c);
+		return -1;
 	}
-	if (err.errnum != ENOENT && err.errnum != EINVAL)
-		die_err(&err);
+	if (e2.errnum != ENOENT && e2.errnum != EINVAL) {
+		*err = e2;
+		return -1;
+	}
+	return 0;
 }
 
 /* Under the exclusive store lock: the name is still free, then the
@@ -596,9 +602,9 @@ static int publish(struct store *s, const char *stage,
 
 	if (store_lock(s, LOCK_EX, err) < 0)
 		goto out_free;
-	check_name_free(s->root, cfg->name);
 	dst = path_join(base, cfg->id);
-	if (mkdir_p(base, 0700, err) == 0) {
+	if (name_free(s->root, cfg->name, err) == 0 &&
+	    mkdir_p(base, 0700, err) == 0) {
 		ret = rename(stage, dst);
 		if (ret < 0)
 			err_set(err, errno, "cannot rename '%s' to '%s'",
@@ -633,7 +639,8 @@ int create_main(int argc, char **argv, struct gopts *g)
 	find_image(&s, &a, &img);
 	clean_stale_stages(&s, &cfg.idmap);
 	build_config(&cfg, &a, &img, g->root);
-	check_name_free(g->root, cfg.name);
+	if (name_free(g->root, cfg.name, &err) < 0)
+		die_err(&err);
 
 	/* Acquire: a locked staging directory, removed again on failure. */
 	stage = xasprintf("%s/create-%s", s.tmp, cfg.id);
