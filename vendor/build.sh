@@ -164,7 +164,7 @@ obtain() {
 		echo "$sum  $dsc" | sha256sum -c --quiet - >/dev/null 2>&1 ||
 			fail "$pkg: $dsc does not match the SHA-256 pinned in vendor/versions"
 	fi
-	dsc_verify "$dsc" >/dev/null
+	[ -n "$(dsc_verify "$dsc")" ] || fail "$pkg: $dsc lists no files"
 	dir=$SRC/$pkg-$uver
 	rm -rf "$dir"
 	dpkg-source -q --no-check -x "$dsc" "$dir" >"$LOGS/unpack-$pkg.log" 2>&1 ||
