@@ -1,14 +1,91 @@
 /* SPDX-License-Identifier: MIT */
-/* kill: placeholder until the applet lands. */
-#include "../core/applet.h"
-#include "../core/log.h"
+/* kill: send a signal to running chroots (to the main process, through
+ * the chroot's init; SIGKILL ends the whole chroot). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
 
-const char kill_usage[] = "Usage: scatman kill\n";
+#include "../core/applet.h"
+#include "../core/chroot.h"
+#include "../core/log.h"
+#include "../core/supervise.h"
+
+const char kill_usage[] =
+	"Usage: scatman kill [options] CHROOT [CHROOT...]\n"
+	"\n"
+	"Send a signal to the main process of one or more running chroots.\n"
+	"\n"
+	"Options:\n"
+	"  -a, --all              signal every running chroot\n"
+	"  -s, --signal SIGNAL    signal name or number (default KILL)\n"
+	"  -h, --help             show this help\n";
+
+static int kill_one(struct chroot *c, int sig, const char *shown)
+{
+	struct err err = ERR_INIT;
+
+	if (!chroot_is_running(c)) {
+		log_error("can only kill running chroots: '%s' is %s", shown,
+			  chroot_status_name(c->st.status));
+		return EXIT_ERR;
+	}
+	if (supervise_kill(c, sig, &err) < 0) {
+		log_error("%s", err.msg);
+		return EXIT_ERR;
+	}
+	printf("%s\n", shown);
+	return 0;
+}
 
 int kill_main(int argc, char **argv, struct gopts *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	die("not implemented yet");
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "signal", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct err err = ERR_INIT;
+	int sig = SIGKILL, ch, status = 0;
+	bool all = false;
+
+	while ((ch = getopt_long(argc, argv, "+as:h", longopts, NULL)) != -1) {
+		if (ch == 'a')
+			all = true;
+		else if (ch == 's' && (sig = signal_parse(optarg)) < 0)
+			die_usage("invalid signal '%s'", optarg);
+		else if (ch == 'h')
+			applet_usage_exit("kill", AF_CMD);
+		else if (ch != 's')
+			die_usage("unknown option");
+	}
+	if (all == (optind < argc))
+		die_usage("give chroot names or --all");
+	if (all) {
+		struct chroot *list;
+		size_t n;
+
+		if (chroot_list(g->root, &list, &n, &err) < 0)
+			die_err(&err);
+		for (size_t k = 0; k < n; k++) {
+			if (chroot_is_running(&list[k]))
+				status |= kill_one(&list[k], sig, list[k].cfg.id);
+			chroot_release(&list[k]);
+		}
+		free(list);
+		return status ? EXIT_ERR : 0;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct chroot c;
+
+		if (chroot_find(g->root, argv[i], &c, &err) < 0) {
+			log_error("%s", err.msg);
+			status = EXIT_ERR;
+			continue;
+		}
+		status |= kill_one(&c, sig, argv[i]);
+		chroot_release(&c);
+	}
+	return status ? EXIT_ERR : 0;
 }

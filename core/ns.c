@@ -26,6 +26,7 @@
 #include <linux/openat2.h>
 
 #include "ns.h"
+#include "proc.h"
 #include "util.h"
 
 #define FD_PATH_MAX 64
@@ -498,13 +499,18 @@ out_close_root:
 	return r;
 }
 
-int ns_join_pid(pid_t pid, int flags, struct err *err)
+int ns_join_pid(pid_t pid, uint64_t start, int flags, struct err *err)
 {
 	int fd, r;
 
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return err_set(err, errno, "opening process %d", (int)pid);
+	/* The pidfd pins the process: checked now, it stays the one. */
+	if (start && !proc_is_alive(pid, start)) {
+		close(fd);
+		return err_set(err, ESRCH, "process %d", (int)pid);
+	}
 	r = setns(fd, flags);
 	if (r < 0)
 		err_set(err, errno, "joining the namespaces of process %d",

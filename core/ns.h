@@ -6,6 +6,7 @@
 #define SCATMAN_NS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -31,18 +32,14 @@ struct ns_root_opts {
  */
 int ns_root_setup(const struct ns_root_opts *o, struct err *err);
 
-/* The namespaces a running chroot has apart from the host's: CLONE_NEW*
- * flags. */
-enum {
-	NS_FLAGS_ALL = 0x7e020000,	/* user mnt pid ipc uts net cgroup */
-};
-
 /*
  * Joins the namespaces (CLONE_NEW* flags) of pid, the user namespace
  * first; one setns(2) on a pidfd, so the set is entered atomically. A
- * pid namespace applies to the children forked afterwards.
+ * pid namespace applies to the children forked afterwards. When start is
+ * not 0 the process must have started then (a recycled pid is refused
+ * with ESRCH).
  */
-int ns_join_pid(pid_t pid, int flags, struct err *err);
+int ns_join_pid(pid_t pid, uint64_t start, int flags, struct err *err);
 
 /* Joins the namespace open on fd (nstype a CLONE_NEW* flag or 0). */
 int ns_join_fd(int fd, int nstype, const char *what, struct err *err);

@@ -460,7 +460,7 @@ static bool mode_private(const char *mode, bool dflt)
 	return strcmp(mode, "host") != 0;
 }
 
-static int clone_flags(const struct chroot_config *cfg)
+int supervise_ns_flags(const struct chroot_config *cfg)
 {
 	int flags = CLONE_NEWNS;
 
@@ -548,7 +548,7 @@ static int launch(struct sv *s, struct sv_msg *m, int *master,
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return err_set(err, errno, "socketpair");
-	r = clone_flags(&s->c->cfg);
+	r = supervise_ns_flags(&s->c->cfg);
 	x.userns = r & CLONE_NEWUSER;
 	x.root.pid_private = r & CLONE_NEWPID;
 	x.root.ipc_private = r & CLONE_NEWIPC;
@@ -845,4 +845,34 @@ int supervise_attach(const struct supervise_report *rep, int in_fd,
 				return err_set(err, errno,
 					       "waiting for the supervisor");
 	return status_code(p.child_status);
+}
+
+int supervise_kill(const struct chroot *c, int sig, struct err *err)
+{
+	if (!proc_is_alive(c->st.pid, c->st.pid_start))
+		return err_set(err, ESRCH, "chroot '%s' is not running",
+			       c->cfg.name);
+	if (kill(c->st.pid, sig) < 0)
+		return err_set(err, errno, "sending signal %d to '%s'", sig,
+			       c->cfg.name);
+	return 0;
+}
+
+int supervise_stop(const struct chroot *c, int timeout)
+{
+	const char *name = c->cfg.stop_signal;
+	int sig = name && *name ? signal_parse(name) : SIGTERM;
+	pid_t sup = c->st.supervisor;
+	uint64_t sup_start = c->st.supervisor_start;
+	struct err err = ERR_INIT;
+
+	if (!chroot_is_running(c))
+		return 0;
+	supervise_kill(c, sig > 0 ? sig : SIGTERM, &err);
+	if (supervise_wait_gone(sup, sup_start,
+				timeout < 0 ? 0 : timeout * 1000))
+		return 0;
+	supervise_kill(c, SIGKILL, &err);
+	supervise_wait_gone(sup, sup_start, -1);
+	return 1;
 }

@@ -73,6 +73,20 @@ int supervise_attach(const struct supervise_report *rep, int in_fd,
  */
 int supervise_wait_gone(pid_t pid, uint64_t start, int timeout_ms);
 
+/* Sends sig to the chroot's init, which passes it on to the main
+ * process (SIGKILL ends the whole chroot). ESRCH when not running. */
+int supervise_kill(const struct chroot *c, int sig, struct err *err);
+
+/*
+ * Stops c: its stop signal, SIGKILL after timeout seconds, then waits
+ * until the supervisor has recorded the exit. Returns 1 when it had to
+ * kill, 0 otherwise (also when c was not running).
+ */
+int supervise_stop(const struct chroot *c, int timeout);
+
+/* The CLONE_NEW* namespaces a chroot with this config has of its own. */
+int supervise_ns_flags(const struct chroot_config *cfg);
+
 /* Parses a signal name or number ("TERM", "SIGTERM", "15"); -1 if none. */
 int signal_parse(const char *s);
 
