@@ -747,7 +747,7 @@ static int data_setup(struct tar_reader *r, char typeflag, uint64_t size,
 	if (r->local.sparse && r->local.sparse_major == 1 &&
 	    read_sparse_1_0(r, err) < 0)
 		return -1;
-	if (r->local.sparse) {
+	if (r->local.sparse && typeflag != 'S') {
 		real = r->local.sparse_realsize;
 		if (r->local.sparse_name)
 			set_str(&r->e.path, r->local.sparse_name);
