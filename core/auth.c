@@ -179,3 +179,112 @@ int auth_lookup(const char *authfile, const char *host, char **user,
 		free(paths[i]);
 	return ret;
 }
+
+/* Loads path as an object (a missing file is an empty one). */
+static cJSON *auth_load(const char *path, struct err *err)
+{
+	struct err e = ERR_INIT;
+	char *data = file_read(path, 1 << 20, NULL, &e);
+	cJSON *j;
+
+	if (!data && e.errnum != ENOENT) {
+		*err = e;
+		return NULL;
+	}
+	j = data ? cJSON_Parse(data) : cJSON_CreateObject();
+	free(data);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		err_setc(err, EINVAL, "malformed credentials file '%s'", path);
+		return NULL;
+	}
+	return j;
+}
+
+static int auth_save(const char *path, const cJSON *j, struct err *err)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	char *text = cJSON_Print(j);
+	int ret = -1;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir, 0700, err) < 0)
+			goto out_free;
+	}
+	ret = file_write_atomic(path, text, strlen(text), 0600, err);
+out_free:
+	free(text);
+	free(dir);
+	return ret;
+}
+
+/* Applies the change to auths; 0 done, -1 with ENOENT when absent. */
+static int auth_change(cJSON *auths, const char *host, const char *user,
+		       const char *pass, struct err *err)
+{
+	const cJSON *old = host ? auths_find(auths, host) : NULL;
+	cJSON *e;
+	char *up, *b;
+
+	if (!pass && !host) {
+		while (auths->child)
+			cJSON_DeleteItemFromObjectCaseSensitive(auths, auths->child->string);
+		return 0;
+	}
+	if (!pass && !old)
+		return err_setc(err, ENOENT, "not logged into %s", host);
+	if (old)
+		cJSON_DeleteItemFromObjectCaseSensitive(auths, old->string);
+	if (!pass)
+		return 0;
+	up = xasprintf("%s:%s", user, pass);
+	b = base64_encode(up, strlen(up));
+	e = cJSON_AddObjectToObject(auths, host);
+	cJSON_AddStringToObject(e, "auth", b);
+	free(b);
+	free(up);
+	return 0;
+}
+
+int auth_store(const char *authfile, const char *host, const char *user,
+	       const char *pass, struct err *err)
+{
+	char *path = auth_file_path(authfile);
+	cJSON *j = auth_load(path, err), *auths;
+	int ret = -1;
+
+	if (!j)
+		goto out_free;
+	auths = cJSON_GetObjectItemCaseSensitive(j, "auths");
+	if (!cJSON_IsObject(auths)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "auths");
+		auths = cJSON_AddObjectToObject(j, "auths");
+	}
+	if (auth_change(auths, host, user, pass, err) == 0)
+		ret = auth_save(path, j, err);
+	cJSON_Delete(j);
+out_free:
+	free(path);
+	return ret;
+}
+
+char *auth_registry_host(const char *arg)
+{
+	char *h;
+
+	if (str_has_prefix(arg, "https://"))
+		arg += 8;
+	else if (str_has_prefix(arg, "http://"))
+		arg += 7;
+	h = xstrndup(arg, strcspn(arg, "/"));
+	if (!*h) {
+		free(h);
+		return NULL;
+	}
+	if (!strcmp(h, "index.docker.io") || !strcmp(h, "registry-1.docker.io")) {
+		free(h);
+		h = xstrdup("docker.io");
+	}
+	return h;
+}

@@ -26,6 +26,9 @@ int auth_lookup(const char *authfile, const char *host, char **user,
  * an absent entry is ENOENT. */
 int auth_store(const char *authfile, const char *host, const char *user,
 	       const char *pass, struct err *err);
+/* The key a registry argument is stored under: "https://host/x" ->
+ * "host", index.docker.io -> docker.io. Malloc'd; NULL when empty. */
+char *auth_registry_host(const char *arg);
 /* "user:pass" -> malloc'd user and pass; -1 when there is no colon. */
 int auth_split_creds(const char *creds, char **user, char **pass);
 

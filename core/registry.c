@@ -126,18 +126,17 @@ static void basic_auth(struct registry *r)
 	free(b);
 }
 
-/* Appends "?service=..&scope=.." (URL-escaped) to the realm. */
+/* Appends "?service=..&scope=.." (URL-escaped, each when known). */
 static char *token_url(struct registry *r, const char *scope)
 {
 	char *svc = r->service ? curl_easy_escape(NULL, r->service, 0) : NULL;
-	char *sc = curl_easy_escape(NULL, scope, 0);
+	char *sc = scope ? curl_easy_escape(NULL, scope, 0) : NULL;
 	char sep = strchr(r->realm, '?') ? '&' : '?';
 	char *url;
 
-	if (svc)
-		url = xasprintf("%s%cservice=%s&scope=%s", r->realm, sep, svc, sc);
-	else
-		url = xasprintf("%s%cscope=%s", r->realm, sep, sc);
+	url = xasprintf("%s%c%s%s%s%s%s", r->realm, sep, svc ? "service=" : "",
+			svc ? svc : "", svc && sc ? "&" : "", sc ? "scope=" : "",
+			sc ? sc : "");
 	curl_free(svc);
 	curl_free(sc);
 	return url;
@@ -146,7 +145,8 @@ static char *token_url(struct registry *r, const char *scope)
 /* Runs the Bearer token flow for pulling r->repo. */
 static int fetch_token(struct registry *r, struct err *err)
 {
-	char *scope = xasprintf("repository:%s:pull", r->repo);
+	char *scope = *r->repo ? xasprintf("repository:%s:pull", r->repo) :
+				 NULL;
 	char *url = token_url(r, scope), *basic = NULL;
 	const char *hdrs[2] = { NULL, NULL };
 	struct http_resp resp;
@@ -388,5 +388,32 @@ int registry_get(struct registry *r, const char *kind, const char *reference,
 		http_resp_release(resp);
 out_free:
 	free(url);
+	return ret;
+}
+
+int registry_login(const char *domain, const struct registry_opts *o,
+		   struct err *err)
+{
+	struct registry r;
+	struct http_resp resp;
+	const char *hdrs[2];
+	char *url;
+	int ret;
+
+	if (registry_open(&r, domain, "", o, err) < 0)
+		return -1;
+	url = xasprintf("%s/v2/", r.base);
+	hdrs[0] = r.auth;
+	hdrs[1] = NULL;
+	ret = http_get(&r.http, url, hdrs, 1 << 16, &resp, err);
+	if (ret == 0) {
+		if (resp.status != 200)
+			ret = err_setc(err, EACCES,
+				       "logging in to '%s': invalid username/password (status %ld)",
+				       domain, resp.status);
+		http_resp_release(&resp);
+	}
+	free(url);
+	registry_release(&r);
 	return ret;
 }

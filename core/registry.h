@@ -48,6 +48,10 @@ void challenge_release(struct challenge *c);
 int registry_open(struct registry *r, const char *domain, const char *repo,
 		  const struct registry_opts *o, struct err *err);
 void registry_release(struct registry *r);
+/* Checks o's credentials against the registry of domain (a token for
+ * Bearer registries, GET /v2/ for Basic ones). */
+int registry_login(const char *domain, const struct registry_opts *o,
+		   struct err *err);
 
 /*
  * GETs /v2/<repo>/<kind>/<reference> (kind "manifests" or "blobs") into
