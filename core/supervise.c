@@ -380,6 +380,7 @@ static int init_setup(struct init_ctx *x, struct err *err)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Nothing in the chroot may open /proc/1/exe (the host binary). */
 	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_NAME, "scatman-init");
 	return ns_root_setup(&x->root, err);
 }
 
@@ -678,6 +679,19 @@ static int record_start(struct sv *s, struct err *err)
 	return chroot_state_save(s->c->dir, st, err);
 }
 
+static void run_on_exit(char *const *argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(EXIT_CANNOT_INVOKE);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
 /* The supervisor process; returns its exit status. */
 static int supervisor_run(struct sv *s)
 {
@@ -718,6 +732,8 @@ static int supervisor_run(struct sv *s)
 		close(s->ctl);
 	code = supervise_loop(s);
 	record_exit(s->c, code);
+	if (s->o->on_exit)
+		run_on_exit(s->o->on_exit);
 	return code;
 }
 

@@ -36,6 +36,8 @@ struct supervise_opts {
 	bool interactive;	/* the command reads stdin_fd */
 	int stdin_fd, out_fd, err_fd;	/* the attaching terminal's */
 	int lockfd;		/* the caller's chroot lock */
+	char *const *on_exit;	/* run (and waited for) after the exit is
+				 * recorded, e.g. "scatman rm" for --rm */
 };
 
 /* What start learns from the supervisor. */
