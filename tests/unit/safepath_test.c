@@ -51,13 +51,16 @@ static void setup(void)
 	free(p);
 	fd = openat(rootfd, "etc/passwd", O_CREAT | O_WRONLY, 0644);
 	close(fd);
-	symlinkat("/", rootfd, "toroot");
-	symlinkat("../../..", rootfd, "etc/up");
-	symlinkat("/etc/passwd", rootfd, "abs");
-	symlinkat("../outside", rootfd, "out");
-	symlinkat("/proc/self/root", rootfd, "magic");
-	symlinkat("loop2", rootfd, "loop1");
-	symlinkat("loop1", rootfd, "loop2");
+	if (symlinkat("/", rootfd, "toroot") ||
+	    symlinkat("../../..", rootfd, "etc/up") ||
+	    symlinkat("/etc/passwd", rootfd, "abs") ||
+	    symlinkat("../outside", rootfd, "out") ||
+	    symlinkat("/proc/self/root", rootfd, "magic") ||
+	    symlinkat("loop2", rootfd, "loop1") ||
+	    symlinkat("loop1", rootfd, "loop2")) {
+		printf("Bail out! cannot set up the test tree\n");
+		exit(1);
+	}
 }
 
 static void test_resolve(const char *mode)
