@@ -73,9 +73,11 @@ static bool excluded(const char *name, void *arg)
 	const char *p;
 	size_t i;
 
+	/* As GNU tar: a pattern matches any trailing part of the name that
+	 * starts at a component, and everything below a match. */
 	for (i = 0; i < a->nexcludes; i++) {
 		for (p = name; p; p = strchr(p, '/'), p = p ? p + 1 : p)
-			if (!fnmatch(a->excludes[i], p, 0))
+			if (!fnmatch(a->excludes[i], p, FNM_LEADING_DIR))
 				return true;
 	}
 	return false;
@@ -423,6 +425,22 @@ static const struct option longopts[] = {
 	{ 0 }
 };
 
+static void add_exclude(struct tar_args *a, const char *pat)
+{
+	char *p;
+	size_t n;
+
+	while (pat[0] == '.' && pat[1] == '/')
+		pat += 2;
+	p = xstrdup(pat);
+	n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	a->excludes = xrealloc(a->excludes, (a->nexcludes + 1) *
+			       sizeof(*a->excludes));
+	a->excludes[a->nexcludes++] = p;
+}
+
 static void set_mode(struct tar_args *a, char m)
 {
 	if (a->mode && a->mode != m)
@@ -448,9 +466,7 @@ static void parse(struct tar_args *a, int argc, char **argv)
 		case 'o': case OPT_NO_SAME_OWNER: a->owner = false; break;
 		case OPT_NUMERIC: break;
 		case OPT_EXCLUDE:
-			a->excludes = xrealloc(a->excludes, (a->nexcludes + 1) *
-					       sizeof(*a->excludes));
-			a->excludes[a->nexcludes++] = optarg;
+			add_exclude(a, optarg);
 			break;
 		case OPT_OCI: a->oci = true; break;
 		case 'h': applet_usage_exit("tar", AF_TOOL);
