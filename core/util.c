@@ -345,38 +345,31 @@ int time_parse_rfc3339(const char *s, int64_t *sec, long *nsec)
 
 void time_human_duration(int64_t s, char *buf, size_t len)
 {
-	static const struct {
-		int64_t unit;
-		const char *name;
-	} units[] = {
-		{ 365 * 86400LL, "year" }, { 30 * 86400LL, "month" },
-		{ 7 * 86400LL, "week" }, { 86400, "day" },
-		{ 3600, "hour" }, { 60, "minute" },
-	};
+	/* The thresholds of Go's units.HumanDuration, which podman prints. */
+	int64_t m = s / 60, h = (s + 1800) / 3600;
 
-	if (s < 1) {
+	if (s < 1)
 		snprintf(buf, len, "Less than a second");
-		return;
-	}
-	if (s < 60) {
-		snprintf(buf, len, "%lld second%s", (long long)s,
-			 s == 1 ? "" : "s");
-		return;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		int64_t n = s / units[i].unit;
-
-		if (n < 1)
-			continue;
-		if (n == 1)
-			snprintf(buf, len, "%s %s",
-				 units[i].unit == 3600 ? "About an" : "1",
-				 units[i].name);
-		else
-			snprintf(buf, len, "%lld %ss", (long long)n,
-				 units[i].name);
-		return;
-	}
+	else if (s == 1)
+		snprintf(buf, len, "1 second");
+	else if (s < 60)
+		snprintf(buf, len, "%lld seconds", (long long)s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute");
+	else if (m < 60)
+		snprintf(buf, len, "%lld minutes", (long long)m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour");
+	else if (h < 48)
+		snprintf(buf, len, "%lld hours", (long long)h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%lld days", (long long)(h / 24));
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%lld weeks", (long long)(h / 24 / 7));
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%lld months", (long long)(h / 24 / 30));
+	else
+		snprintf(buf, len, "%lld years", (long long)(h / 24 / 365));
 }
 
 void size_human(uint64_t bytes, char *buf, size_t len)
