@@ -268,3 +268,76 @@ void fmt_trunc(char *s, size_t max)
 	if (strlen(s) > max)
 		s[max] = '\0';
 }
+
+static int item_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+
+	return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+static void go_value(const cJSON *j, char **buf, size_t *n);
+
+/* "[a b]" for arrays, "map[k:v]" with sorted keys for objects. */
+static void go_list(const cJSON *j, char **buf, size_t *n)
+{
+	bool obj = cJSON_IsObject(j);
+	size_t cnt = (size_t)cJSON_GetArraySize(j), i = 0;
+	const cJSON **items = xcalloc(cnt + 1, sizeof(*items)), *it;
+
+	cJSON_ArrayForEach(it, j)
+		items[i++] = it;
+	if (obj)
+		qsort(items, cnt, sizeof(*items), item_cmp);
+	buf_add(buf, n, obj ? "map[" : "[", obj ? 4 : 1);
+	for (i = 0; i < cnt; i++) {
+		if (i)
+			buf_add(buf, n, " ", 1);
+		if (obj) {
+			buf_add(buf, n, items[i]->string,
+				strlen(items[i]->string));
+			buf_add(buf, n, ":", 1);
+		}
+		go_value(items[i], buf, n);
+	}
+	buf_add(buf, n, "]", 1);
+	free(items);
+}
+
+/* Appends the Go rendering of j to *buf. */
+static void go_value(const cJSON *j, char **buf, size_t *n)
+{
+	char *s;
+
+	if (cJSON_IsString(j)) {
+		buf_add(buf, n, j->valuestring, strlen(j->valuestring));
+	} else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+		go_list(j, buf, n);
+	} else if (cJSON_IsNull(j)) {
+		buf_add(buf, n, "<nil>", 5);
+	} else {
+		s = cJSON_PrintUnformatted(j);
+		buf_add(buf, n, s, strlen(s));
+		free(s);
+	}
+}
+
+char *fmt_json_get(void *obj, const char *field, bool json)
+{
+	const cJSON *j = obj;
+	char *path = xstrdup(field), *save = NULL, *out;
+	size_t n = 0;
+
+	for (char *k = strtok_r(path, ".", &save); k && j;
+	     k = strtok_r(NULL, ".", &save))
+		j = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, k)
+				      : NULL;
+	free(path);
+	if (!j)
+		return NULL;
+	if (json)
+		return cJSON_PrintUnformatted(j);
+	out = xstrdup("");
+	go_value(j, &out, &n);
+	return out;
+}

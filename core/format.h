@@ -59,4 +59,12 @@ void fmt_json_print(const cJSON *j, FILE *f);
 /* Truncates s (UTF-8 unaware) to at most max bytes in place. */
 void fmt_trunc(char *s, size_t max);
 
+/*
+ * A template getter over JSON objects: field is a dotted path ("State.Pid",
+ * "" for the object itself); values print as Go's templates print them
+ * (numbers without a fraction when whole, arrays "[a b]", objects
+ * "map[k:v]"), or as compact JSON when json is true. obj is a cJSON *.
+ */
+char *fmt_json_get(void *obj, const char *field, bool json);
+
 #endif
