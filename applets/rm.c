@@ -1,14 +1,236 @@
-/* SPDX-License-Identifier: MIT */
-/* rm: placeholder until the applet lands. */
-#include "../core/applet.h"
-#include "../core/log.h"
+// SPDX-License-Identifier: MIT
+/*
+ * rm: remove chroots, as podman rm.
+ *
+ * A running chroot needs -f, which stops it first (its stop signal, then
+ * SIGKILL after -t seconds). The chroot's directory is renamed out of the
+ * listing first, then removed without following symlinks or crossing
+ * mounts; a rootless rootfs owned by subordinate ids is removed from
+ * inside the chroot's user namespace. Exit codes as podman's: 1 when a
+ * chroot does not exist, 2 when one is running, 125 otherwise.
+ *
+ * TODO: -v has nothing to remove (no named volumes); --depend is rmi's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
-const char rm_usage[] = "Usage: scatman rm\n";
+#include "../core/applet.h"
+#include "../core/chroot.h"
+#include "../core/log.h"
+#include "../core/rmtree.h"
+#include "../core/supervise.h"
+#include "../core/util.h"
+
+const char rm_usage[] =
+	"Usage: scatman rm [options] NAME [...]\n"
+	"\n"
+	"Remove one or more chroots\n"
+	"\n"
+	"Options:\n"
+	"  -a, --all             remove all chroots\n"
+	"  -f, --force           stop running chroots first\n"
+	"  -i, --ignore          ignore chroots that do not exist\n"
+	"  -t, --time SECONDS    seconds to wait for a stop before killing\n"
+	"                        (default 10)\n"
+	"  -v, --volumes         remove anonymous volumes (none exist)\n"
+	"  -h, --help            show this help\n";
+
+enum { RM_MISSING = 1, RM_RUNNING = 2 };
+
+struct rm_opts {
+	bool all, force, ignore;
+	int timeout;
+};
+
+/* In the chroot's user namespace: removes the rootfs. */
+static int rm_rootfs(void *arg)
+{
+	struct err e = ERR_INIT;
+
+	if (rmtree_at(AT_FDCWD, arg, &e) < 0) {
+		log_error("%s", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* Removes the directory of a stopped, locked chroot. */
+static int remove_dir(const struct chroot *c, struct err *err)
+{
+	char *gone = xasprintf("%s.removing", c->dir);
+	char *rootfs = path_join(gone, "rootfs");
+	int r = -1, st;
+
+	/* out of the listing at once; the rest may take a while */
+	if (rename(c->dir, gone) < 0) {
+		err_set(err, errno, "cannot rename '%s'", c->dir);
+		goto out_free;
+	}
+	st = userns_run(&c->cfg.idmap, 0, rm_rootfs, rootfs, err);
+	if (st < 0)
+		goto out_free;
+	if (st > 0) {
+		err_set(err, 0, "cannot remove '%s'", rootfs);
+		goto out_free;
+	}
+	r = rmtree_at(AT_FDCWD, gone, err);
+out_free:
+	free(rootfs);
+	free(gone);
+	return r;
+}
+
+/* Stops c when it runs and we may; returns 0, RM_RUNNING or -1. */
+static int stop_if_running(struct chroot *c, const struct rm_opts *o,
+			   struct err *err)
+{
+	if (!chroot_is_running(c))
+		return 0;
+	if (!o->force) {
+		err_set(err, 0, "cannot remove running chroot '%s': stop it "
+			"first or use --force", c->cfg.name);
+		return RM_RUNNING;
+	}
+	supervise_stop(c, o->timeout);
+	return 0;
+}
+
+/* Removes one chroot; returns 0 or an exit status with err filled. */
+static int rm_one(const char *root, const char *name,
+		  const struct rm_opts *o, struct err *err)
+{
+	struct chroot c;
+	int r, lockfd;
+
+	if (chroot_find(root, name, &c, err) < 0) {
+		if (err->errnum != ENOENT)
+			return EXIT_ERR;
+		return o->ignore ? 0 : RM_MISSING;
+	}
+	r = stop_if_running(&c, o, err);
+	if (r)
+		goto out_release;
+	/* a supervisor holds the lock until it has recorded the exit */
+	lockfd = chroot_lock(c.dir, LOCK_EX, err);
+	r = EXIT_ERR;
+	if (lockfd < 0)
+		goto out_release;
+	if (chroot_state_load(c.dir, &c.st, err) < 0)
+		goto out_unlock;
+	chroot_state_refresh(&c.st);
+	if (chroot_is_running(&c)) {
+		r = RM_RUNNING;
+		err_set(err, 0, "chroot '%s' was started again",
+			c.cfg.name);
+		goto out_unlock;
+	}
+	if (remove_dir(&c, err) == 0)
+		r = 0;
+out_unlock:
+	close(lockfd);
+out_release:
+	chroot_release(&c);
+	return r;
+}
+
+static void parse_opts(struct rm_opts *o, int argc, char **argv)
+{
+	enum { OPT_DEPEND = 256 };
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "ignore", no_argument, NULL, 'i' },
+		{ "time", required_argument, NULL, 't' },
+		{ "volumes", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	o->timeout = 10;
+	while ((ch = getopt_long(argc, argv, "+afit:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'i':
+			o->ignore = true;
+			break;
+		case 't':
+			o->timeout = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->timeout < 0)
+				die_usage("invalid timeout '%s'", optarg);
+			break;
+		case 'v':
+			break;
+		case 'h':
+			applet_usage_exit("rm", AF_CMD);
+		default:
+			die_usage("unknown option");
+		}
+	}
+	if (o->all && optind < argc)
+		die_usage("--all and chroot names cannot be used together");
+	if (!o->all && optind == argc)
+		die_usage("rm requires at least one chroot name, or --all");
+}
+
+/* The names to remove with --all: every chroot's ID, newest first. */
+static char **all_ids(const char *root)
+{
+	struct err e = ERR_INIT;
+	struct chroot *list;
+	char **v = xcalloc(1, sizeof(*v));
+	size_t n;
+
+	if (chroot_list(root, &list, &n, &e) < 0)
+		die_err(&e);
+	for (size_t i = n; i-- > 0;) {
+		v = strv_append(v, list[i].cfg.id);
+		chroot_release(&list[i]);
+	}
+	free(list);
+	return v;
+}
 
 int rm_main(int argc, char **argv, struct gopts *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	die("not implemented yet");
+	struct rm_opts o = { 0 };
+	char **names;
+	int status = 0;
+
+	parse_opts(&o, argc, argv);
+	names = o.all ? all_ids(g->root) : strv_dup(argv + optind);
+	for (size_t i = 0; names[i]; i++) {
+		struct err e = ERR_INIT;
+		int r = rm_one(g->root, names[i], &o, &e);
+
+		if (r == 0) {
+			printf("%s\n", names[i]);
+			fflush(stdout);
+			continue;
+		}
+		if (r == RM_MISSING)
+			log_error("no chroot with name or ID '%s' found",
+				  names[i]);
+		else
+			log_error("%s", e.msg);
+		/* podman: any other failure outranks running, running
+		 * outranks missing */
+		if (r == EXIT_ERR || (r == RM_RUNNING && status != EXIT_ERR) ||
+		    !status)
+			status = r;
+	}
+	strv_free(names);
+	return status;
 }

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# scatman rm: stopped and running chroots, missing names, rootless rootfs
+# with subordinate ids and 000 directories, symlinks and leaked mounts
+# that must not lead outside.
+. "$(dirname "$0")/../lib.sh"
+need_registry
+img=$SCATMAN_TEST_REGISTRY/test/busybox
+base=$t_tmp/root/chroots
+
+testcmd "create" 0 sm create --tls-verify=false --name one "$img"
+id=$out
+testcmd "rm" 0 sm rm one
+is "$out" one "prints the removed name"
+ok "$([ ! -e "$base/$id" ] && [ -z "$(ls "$base")" ]; echo $?)" \
+	"the directory is gone"
+testcmd "rm again" 1 sm rm one
+like "$err" "no chroot with name or ID 'one' found" "missing name"
+testcmd "rm -i of a missing name" 0 sm rm -i one
+testcmd "rm without names" 125 sm rm
+
+# symlinks in the rootfs pointing at host directories are not followed
+mkdir -p "$t_tmp/host/keep"
+echo precious >"$t_tmp/host/keep/file"
+before=$(tree_hash "$t_tmp/host")
+testcmd "create two" 0 sm create --tls-verify=false --name two "$img"
+r=$base/$out/rootfs
+ln -s "$t_tmp/host" "$r/abs"
+ln -s ../../../../../../../../.. "$r/up"
+mkdir -p "$r/deep/locked" && touch "$r/deep/locked/f" && chmod 0 "$r/deep/locked"
+chmod 0555 "$r/deep"
+testcmd "rm with symlinks out and locked dirs" 0 sm rm two
+is "$(tree_hash "$t_tmp/host")" "$before" "nothing outside changed"
+
+# running chroots need --force
+testcmd "create three" 0 sm create --tls-verify=false --name three "$img" sleep 1000
+testcmd "start three" 0 sm start three
+testcmd "rm of a running chroot" 2 sm rm three
+like "$err" "cannot remove running chroot 'three'" "says why"
+is "$(sm ps --format '{{.Names}}')" three "still running"
+testcmd "rm -f -t 1" 0 sm rm -f -t 1 three
+is "$out" three "removed"
+is "$(sm ps -a --format '{{.Names}}')" "" "gone from the list"
+testcmd "mixed: missing and present" 1 sm rm nothere
+testcmd "create four" 0 sm create --tls-verify=false --name four "$img" sleep 1000
+testcmd "create five" 0 sm create --tls-verify=false --name five "$img"
+testcmd "start four" 0 sm start four
+testcmd "rm -a without -f" 2 sm rm -a
+is "$(sm ps -a --format '{{.Names}}')" four "the stopped one went"
+testcmd "rm -af" 0 sm rm -af
+is "$(sm ps -a --format '{{.Names}}')" "" "all gone"
+
+# a bind mount that leaked into a rootfs: rm refuses to go through it
+testcmd "create six" 0 sm create --tls-verify=false --name six "$img"
+r=$base/$out/rootfs
+mkdir -p "$r/mnt/leak"
+before=$(tree_hash "$t_tmp/host")
+testcmd "rm through a leaked mount" 125 unshare -m --propagation private \
+	sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' - \
+	"$t_tmp/host" "$r/mnt/leak" "$SCATMAN_BIN" --root "$t_tmp/root" rm six
+like "$err" "refusing to cross the mount at '.*mnt/leak'" "names the mount"
+is "$(tree_hash "$t_tmp/host")" "$before" "nothing under the mount removed"
+is "$(sm ps -a --format '{{.Names}}')" "" "the chroot is out of the list"
+
+if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
+	# rootless: files of subordinate ids, 000 and read-only dirs
+	hu=$t_tmp/home-$SCATMAN_TEST_USER
+	testcmd "rootless create" 0 smu create --tls-verify=false --name r1 "$img" sleep 1000
+	rid=$out
+	r=$hu/root/chroots/$rid/rootfs
+	sub=$(awk -F: -v u="$SCATMAN_TEST_USER" '$1 == u { print $2 + 999 }' /etc/subuid)
+	mkdir -p "$r/home/app/a/b" "$r/ro/x"
+	touch "$r/home/app/a/b/f" "$r/ro/x/g"
+	chown -R "$sub:$sub" "$r/home/app" "$r/ro"
+	chmod 0 "$r/home/app/a/b" "$r/home/app/a"
+	chmod 0555 "$r/ro" "$r/ro/x"
+	testcmd "rootless start" 0 smu start r1
+	testcmd "rootless rm -f" 0 smu rm -f r1
+	is "$out" r1 "removed"
+	ok "$([ ! -e "$hu/root/chroots/$rid" ]; echo $?)" \
+		"subordinate-owned rootfs is gone"
+	is "$(ls -A "$hu/root/chroots")" "" "nothing left behind"
+else
+	skip "rootless rm needs root to set up the test user"
+fi
+done_testing
