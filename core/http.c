@@ -140,6 +140,9 @@ int http_curl_err(struct err *err, CURLcode rc, const char *url,
 	case CURLE_COULDNT_CONNECT:
 		return err_setc(err, ECONNREFUSED, "cannot connect to '%s': %s",
 			       url, why);
+	case CURLE_PARTIAL_FILE:
+		return err_setc(err, EIO, "truncated response from '%s': %s", url,
+				why);
 	default:
 		return err_setc(err, EIO, "request to '%s' failed: %s", url, why);
 	}
