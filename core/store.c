@@ -68,6 +68,13 @@ static int store_create_layout(struct store *s, struct err *err)
 	    mkdir_p(s->tmp, 0700, err) < 0 ||
 	    ensure_file(layout, layout_file, err) < 0)
 		goto out_free;
+	/* Both lock files exist from the start: later runs change nothing
+	 * in the tree unless they change the store. */
+	ret = store_gc_lock(s, LOCK_SH, err);
+	if (ret < 0)
+		goto out_free;
+	close(ret);
+	ret = -1;
 	if (access(index, F_OK) < 0) {
 		/* Under the lock: a concurrent first tag must not be lost. */
 		if (store_lock(s, LOCK_EX, err) < 0)
