@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The bundled ps utility against procps ps on the same processes.
+. "$(dirname "$0")/../lib.sh"
+
+tps() { "$SCATMAN_BIN" tool ps "$@"; }
+pids=()
+t_cleanup_cmds+=('kill "${pids[@]}"')
+spawn() {
+	"$@" </dev/null >/dev/null 2>&1 &
+	pids+=("$!")
+}
+spawn sleep 1001
+spawn nice -n 5 sleep 1002
+spawn setsid sleep 1003
+spawn sh -c 'sleep 1004; : "a  b"'
+# wait until every child has exec'd its final program
+for p in "${pids[@]}"; do
+	for _ in $(seq 100); do
+		grep -q '^sleep\|^sh' "/proc/$p/comm" && break
+		sleep 0.05
+	done
+done
+sleep 0.2
+list=$(IFS=,; echo "1,${pids[*]}")
+
+same() {
+	local desc=$1
+	shift
+	is "$(tps "$@" 2>&1)" "$(ps "$@" 2>&1)" "$desc"
+}
+same "default format" -p "$list"
+same "-f" -f -p "$list"
+same "-o with procps columns" -o pid,ppid,user,stat,time,comm,args -p "$list"
+same "-o more columns" -o uid,gid,group,tty,ni,pri,vsz,c,nlwp,pgid,sid,s,ucmd,cmd -p "$list"
+same "-o args not last is cut" -o args,pid -p "$list"
+same "custom headers" -o pid=PROCESS,user=WHO,comm= -p "$list"
+same "all headers empty: no header line" -o pid=,comm= -p "${pids[0]}"
+same "-p repeated and with spaces" -p "${pids[0]}" -p "${pids[1]} ${pids[2]}"
+same "rss" -o rss -p "${pids[0]}"
+like "$(tps -o etime= -p "${pids[0]}")" '^ +[0-9]{2}:[0-9]{2}$' "etime format"
+
+# ax and -e: compare the lines of our processes (others come and go)
+mine() { awk -v l=",$list," 'NR == 1 || index(l, "," $1 ",")'; }
+is "$(tps ax | mine | wc -l)" 6 "BSD ax shows our processes"
+is "$(tps ax | mine)" "$(ps ax | mine)" "BSD ax"
+is "$(tps -e | mine)" "$(ps -e | mine)" "-e"
+is "$(tps -A -o pid,stat,args | mine)" "$(ps -A -o pid,stat,args | mine)" "-A with -o"
+is "$(tps x | head -1)" "$(ps x | head -1)" "BSD x header"
+like "$(tps -ef)" "sleep 1002" "-ef lists everything"
+
+testcmd "a missing pid" 1 tps -p 999999999
+is "$out" "$(ps -p 999999999)" "header only, as procps"
+testcmd "unknown column" 1 tps -o bogus
+like "$err" "bogus" "names the column"
+testcmd "bad pid list" 1 tps -p 1x
+
+# in a pid namespace of its own, as inside a chroot
+if unshare -pf --mount-proc true 2>/dev/null; then
+	got=$(unshare -pf --mount-proc "$SCATMAN_BIN" tool ps -e -o pid,ppid,user,stat)
+	want=$(unshare -pf --mount-proc ps -e -o pid,ppid,user,stat)
+	is "$got" "$want" "inside a new pid namespace"
+	is "$(echo "$got" | sed -n 2p | awk '{print $1}')" 1 "it is pid 1 there"
+else
+	skip "no pid namespaces here"
+fi
+done_testing
