@@ -47,7 +47,8 @@ struct made_set {
 struct dir_meta {
 	char *path;
 	mode_t mode;
-	uint32_t uid, gid;
+	uid_t uid;
+	gid_t gid;
 	struct timespec mtime;
 };
 
@@ -179,17 +180,30 @@ static int remove_at(struct unpacker *u, int pfd, const char *leaf,
 	return rmtree_at(pfd, leaf, err);
 }
 
-/* Maps an archive id through the span: ids the namespace lacks become 0. */
-static uint32_t map_id(struct unpacker *u, uint64_t id, uint32_t span,
-		       uint32_t *max)
+/* Maps an archive id through the span: ids the namespace lacks become 0.
+ * Sets *over when that happened. */
+static uint32_t map_id(uint64_t id, uint32_t span, uint32_t *max, bool *over)
 {
 	if (id > *max)
 		*max = id > UINT32_MAX ? UINT32_MAX : (uint32_t)id;
 	if ((span && id >= span) || id > UINT32_MAX - 1) {
-		u->st->id_overflow++;
+		*over = true;
 		return 0;
 	}
 	return (uint32_t)id;
+}
+
+/* The owner of an entry on disk; a file owned by 0 for want of ids is
+ * counted once. */
+static void entry_owner(struct unpacker *u, const struct tar_entry *e,
+			uid_t *uid, gid_t *gid)
+{
+	bool over = false;
+
+	*uid = map_id(e->uid, u->o->uid_span, &u->st->max_uid, &over);
+	*gid = map_id(e->gid, u->o->gid_span, &u->st->max_gid, &over);
+	if (over && u->o->chown)
+		u->st->id_overflow++;
 }
 
 static mode_t entry_mode(struct unpacker *u, const struct tar_entry *e)
@@ -255,12 +269,12 @@ static int set_meta_at(struct unpacker *u, int pfd, const char *leaf,
 		       const struct tar_entry *e, struct err *err)
 {
 	struct timespec ts[2];
+	uid_t uid;
+	gid_t gid;
 
+	entry_owner(u, e, &uid, &gid);
 	if (u->o->chown &&
-	    fchownat(pfd, leaf, map_id(u, e->uid, u->o->uid_span,
-				       &u->st->max_uid),
-		     map_id(u, e->gid, u->o->gid_span, &u->st->max_gid),
-		     AT_SYMLINK_NOFOLLOW) < 0)
+	    fchownat(pfd, leaf, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_set(err, errno, "cannot change owner of '%s'",
 			       u->name);
 	if (e->type != TAR_SYMLINK &&
@@ -279,10 +293,11 @@ static int set_meta_fd(struct unpacker *u, int fd, const struct tar_entry *e,
 		       struct err *err)
 {
 	struct timespec ts[2];
+	uid_t uid;
+	gid_t gid;
 
-	if (u->o->chown &&
-	    fchown(fd, map_id(u, e->uid, u->o->uid_span, &u->st->max_uid),
-		   map_id(u, e->gid, u->o->gid_span, &u->st->max_gid)) < 0)
+	entry_owner(u, e, &uid, &gid);
+	if (u->o->chown && fchown(fd, uid, gid) < 0)
 		return err_set(err, errno, "cannot change owner of '%s'",
 			       u->name);
 	if (fchmod(fd, entry_mode(u, e)) < 0)
@@ -361,8 +376,7 @@ static void dir_remember(struct unpacker *u, const struct tar_entry *e)
 	d = &u->dirs[u->ndirs++];
 	d->path = xstrdup(u->name);
 	d->mode = entry_mode(u, e);
-	d->uid = map_id(u, e->uid, u->o->uid_span, &u->st->max_uid);
-	d->gid = map_id(u, e->gid, u->o->gid_span, &u->st->max_gid);
+	entry_owner(u, e, &d->uid, &d->gid);
 	d->mtime.tv_sec = e->mtime;
 	d->mtime.tv_nsec = u->o->no_same_mtime ? UTIME_OMIT : e->mtime_ns;
 }
