@@ -154,7 +154,7 @@ static int do_list(struct tar_args *a)
 	struct dstream *d;
 	int fd = open_archive(a, O_RDONLY), n;
 
-	d = dstream_open(fd, false, &err);
+	d = dstream_open(fd, false, NULL, &err);
 	if (!d)
 		die_err(&err);
 	r = tar_reader_new(read_fd, d);

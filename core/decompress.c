@@ -50,6 +50,7 @@ struct dstream {
 	size_t zret;		/* last ZSTD_decompressStream result */
 	bool z_end;		/* gzip member ended */
 	uint64_t out_bytes;
+	struct sha256 *sha;
 	struct ring *ring;
 };
 
@@ -179,8 +180,11 @@ static ssize_t dec_read(struct dstream *d, void *buf, size_t len,
 		n = read_plain(d, buf, len, err);
 	if (n == 0)
 		d->done = true;
-	if (n > 0)
+	if (n > 0) {
 		d->out_bytes += n;
+		if (d->sha)
+			sha256_update(d->sha, buf, n);
+	}
 	return n;
 }
 
@@ -324,11 +328,13 @@ static int detect(struct dstream *d, struct err *err)
 	return 0;
 }
 
-struct dstream *dstream_open(int fd, bool threaded, struct err *err)
+struct dstream *dstream_open(int fd, bool threaded, struct sha256 *sha,
+			     struct err *err)
 {
 	struct dstream *d = xcalloc(1, sizeof(*d));
 
 	d->fd = fd;
+	d->sha = sha;
 	d->in = xmalloc(IN_SIZE);
 	if (detect(d, err) < 0)
 		goto out_free;

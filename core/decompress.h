@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "digest.h"
 #include "err.h"
 
 enum compression {
@@ -27,10 +28,14 @@ struct dstream;
 /*
  * Starts reading fd (borrowed: the caller closes it after dstream_close),
  * detecting the format from its first bytes. With threaded, decompression
- * runs in a thread of its own ahead of the reader. Returns NULL with err
- * on failure (an unsupported format such as xz or bzip2 is refused).
+ * runs in a thread of its own ahead of the reader. When sha is not NULL,
+ * the decompressed bytes are hashed into it as they are made (in that
+ * thread); it is complete once dstream_read has returned 0. Returns NULL
+ * with err on failure (an unsupported format such as xz or bzip2 is
+ * refused).
  */
-struct dstream *dstream_open(int fd, bool threaded, struct err *err);
+struct dstream *dstream_open(int fd, bool threaded, struct sha256 *sha,
+			     struct err *err);
 enum compression dstream_format(const struct dstream *d);
 /* Reads up to len decompressed bytes; 0 at the end of the stream, -1 with
  * err on a read error or a corrupt or truncated stream. */

@@ -62,7 +62,10 @@ struct unpacker {
 	struct tar_reader *tr;
 	char *cache_path;	/* the cached parent directory */
 	int cache_fd;
+	bool cache_sgid;	/* it passes its group to new files */
 	bool cache_stale;	/* drop it before the next entry */
+	uid_t euid;
+	gid_t egid;
 	struct made_set made;
 	struct dir_meta *dirs;
 	size_t ndirs, capdirs;
@@ -151,6 +154,7 @@ static void cache_drop(struct unpacker *u)
  * its parents when missing; borrowed until the next call. */
 static int parent_fd(struct unpacker *u, const char *dir, struct err *err)
 {
+	struct stat st;
 	int fd;
 
 	if (u->cache_stale) {
@@ -165,6 +169,7 @@ static int parent_fd(struct unpacker *u, const char *dir, struct err *err)
 		return -1;
 	u->cache_path = xstrdup(dir);
 	u->cache_fd = fd;
+	u->cache_sgid = fstat(fd, &st) < 0 || (st.st_mode & S_ISGID);
 	return fd;
 }
 
@@ -296,11 +301,14 @@ static int set_meta_fd(struct unpacker *u, int fd, const struct tar_entry *e,
 	uid_t uid;
 	gid_t gid;
 
+	/* A new file is already ours with its mode, unless the parent
+	 * passes its group on or the mode has bits a chown would clear. */
 	entry_owner(u, e, &uid, &gid);
-	if (u->o->chown && fchown(fd, uid, gid) < 0)
+	if (u->o->chown && (uid != u->euid || gid != u->egid ||
+			    u->cache_sgid) && fchown(fd, uid, gid) < 0)
 		return err_set(err, errno, "cannot change owner of '%s'",
 			       u->name);
-	if (fchmod(fd, entry_mode(u, e)) < 0)
+	if ((entry_mode(u, e) & 07000) && fchmod(fd, entry_mode(u, e)) < 0)
 		return err_set(err, errno, "cannot change mode of '%s'",
 			       u->name);
 	if (e->nxattrs && set_xattrs(u, fd, NULL, -1, e, err) < 0)
@@ -346,15 +354,16 @@ static int write_data(struct unpacker *u, int fd, const struct tar_entry *e,
 static int make_file(struct unpacker *u, int pfd, const char *leaf,
 		     const struct tar_entry *e, struct err *err)
 {
+	mode_t mode = entry_mode(u, e) & 0777;	/* the umask is 0 here */
 	int fd, ret;
 
 	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
+		    O_CLOEXEC, mode);
 	if (fd < 0 && errno == EEXIST) {
 		if (remove_at(u, pfd, leaf, err) < 0)
 			return -1;
 		fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, 0600);
+			    O_NOFOLLOW | O_CLOEXEC, mode);
 	}
 	if (fd < 0)
 		return err_set(err, errno, "cannot create '%s'", u->name);
@@ -689,8 +698,6 @@ static ssize_t read_layer(void *ctx, void *buf, size_t len, struct err *err)
 	struct unpacker *u = ctx;
 	ssize_t n = dstream_read(u->ds, buf, len, err);
 
-	if (n > 0 && u->hashing)
-		sha256_update(&u->sha, buf, n);
 	if (n > 0)
 		u->st->bytes += n;
 	return n;
@@ -729,20 +736,24 @@ int unpack_stream(int rootfd, int fd, const struct unpack_opts *o,
 		  struct unpack_stats *stats, struct err *err)
 {
 	struct unpack_stats dummy;
-	struct unpacker u = { .rootfd = rootfd, .o = o };
+	struct unpacker u = { .rootfd = rootfd, .o = o, .euid = geteuid(),
+			      .egid = getegid() };
 	struct tar_entry *e;
+	mode_t old_umask;
 	int r, ret = -1;
 
 	memset(stats ? stats : &dummy, 0, sizeof(dummy));
 	u.st = stats ? stats : &dummy;
-	u.ds = dstream_open(fd, o->threaded, err);
-	if (!u.ds)
-		return -1;
 	if (o->diff_id) {
 		u.hashing = true;
 		sha256_init(&u.sha);
 	}
+	u.ds = dstream_open(fd, o->threaded, u.hashing ? &u.sha : NULL, err);
+	if (!u.ds)
+		return -1;
 	u.tr = tar_reader_new(read_layer, &u);
+	/* Files are made with their final modes in one call. */
+	old_umask = umask(0);
 	while ((r = tar_next(u.tr, &e, err)) > 0) {
 		u.st->entries++;
 		if (apply_entry(&u, e, err) < 0)
@@ -752,6 +763,7 @@ int unpack_stream(int rootfd, int fd, const struct unpack_opts *o,
 		goto out_release;
 	ret = 0;
 out_release:
+	umask(old_umask);
 	unpacker_release(&u);
 	return ret;
 }
