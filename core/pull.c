@@ -648,9 +648,12 @@ out_free:
 	return ret;
 }
 
-/* Pulls one fully qualified reference. */
-static int pull_one(struct puller *p, const struct ref *r, bool insecure,
-		    struct image *out, struct err *err)
+/*
+ * Pulls the image named r from src (r itself, or a mirror or location of
+ * registries.conf) and tags it as r.
+ */
+static int pull_one(struct puller *p, const struct ref *r, const struct ref *src,
+		    bool insecure, struct image *out, struct err *err)
 {
 	struct manifest m = { 0 };
 	const cJSON *cfg;
@@ -658,9 +661,15 @@ static int pull_one(struct puller *p, const struct ref *r, bool insecure,
 
 	p->refstr = ref_string(r);
 	status(p, "Trying to pull %s...", p->refstr);
-	if (open_registry(p, r, insecure, err) < 0)
+	if (src != r) {
+		char *s = ref_string(src);
+
+		log_debug("pulling '%s' from '%s'", p->refstr, s);
+		free(s);
+	}
+	if (open_registry(p, src, insecure, err) < 0)
 		goto out_free;
-	if (resolve_manifest(p, r, &m, err) < 0)
+	if (resolve_manifest(p, src, &m, err) < 0)
 		goto out_registry;
 	to_oci(&m);
 	if (check_manifest(p, &m, err) < 0)
@@ -687,6 +696,58 @@ out_free:
 		err_wrap(err, "pulling '%s'", p->refstr);
 	free(p->refstr);
 	p->refstr = NULL;
+	return ret;
+}
+
+/* r with the registry's prefix replaced by location; 0 on success. */
+static int rewrite(const struct ref *r, const struct regconf_registry *reg,
+		   const char *location, struct ref *out)
+{
+	char *name = ref_repo(r), *full;
+	const char *pf = reg->prefix ? reg->prefix : reg->location;
+	struct err e = ERR_INIT;
+	int ret;
+
+	full = xasprintf("%s%s%s%s", location, name + strlen(pf),
+			 r->digest ? "@" : ":", r->digest ? r->digest : r->tag);
+	ret = ref_parse(full, out, &e);
+	if (ret == 0 && !out->qualified) {
+		ref_release(out);
+		ret = -1;
+	}
+	if (ret < 0)
+		log_warn("ignoring location '%s' for '%s': %s", location, name, e.msg);
+	free(full);
+	free(name);
+	return ret;
+}
+
+/* Tries the mirrors of reg in order, then its location. */
+static int pull_sources(struct puller *p, const struct ref *r,
+			const struct regconf_registry *reg, struct image *out,
+			struct err *err)
+{
+	struct ref src;
+	int ret;
+
+	if (!reg)
+		return pull_one(p, r, r, false, out, err);
+	for (size_t i = 0; i < reg->nmirrors; i++) {
+		if (!reg->mirrors[i].location ||
+		    rewrite(r, reg, reg->mirrors[i].location, &src) < 0)
+			continue;
+		ret = pull_one(p, r, &src, reg->mirrors[i].insecure, out, err);
+		ref_release(&src);
+		if (ret == 0)
+			return 0;
+		log_warn("%s", err->msg);
+	}
+	if (!reg->location || !*reg->location || !reg->prefix ||
+	    reg->prefix[0] == '*' ||
+	    rewrite(r, reg, reg->location, &src) < 0)
+		return pull_one(p, r, r, reg->insecure, out, err);
+	ret = pull_one(p, r, &src, reg->insecure, out, err);
+	ref_release(&src);
 	return ret;
 }
 
@@ -744,7 +805,7 @@ static int pull_candidates(struct puller *p, const struct regconf *rc,
 				cands[i].domain);
 			continue;
 		}
-		ret = pull_one(p, &cands[i], reg && reg->insecure, out, err);
+		ret = pull_sources(p, &cands[i], reg, out, err);
 		if (ret < 0 && i + 1 < nc)
 			log_debug("%s", err->msg);
 	}

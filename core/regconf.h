@@ -6,7 +6,7 @@
  * insecure). Files: /etc/containers/registries.conf, then
  * /etc/containers/registries.conf.d/NAME.conf, then
  * $XDG_CONFIG_HOME/containers/registries.conf (or ~/.config/...), later
- * ones overriding; $SCATMAN_REGISTRIES_CONF names a single file instead.
+ * ones overriding; $CONTAINERS_REGISTRIES_CONF names a single file instead.
  */
 #ifndef SCATMAN_REGCONF_H
 #define SCATMAN_REGCONF_H
