@@ -362,7 +362,8 @@ struct blob_job {
 	const char *digest;
 	int64_t size;
 	const cJSON *urls;	/* foreign layers' URLs, or NULL */
-	bool done;
+	char *partial;		/* <tmp>/blob-<hex>.partial */
+	int fd;			/* the verified partial file, locked; or -1 */
 };
 
 struct workers {
@@ -434,77 +435,79 @@ static int fetch_to_fd(struct puller *p, struct blob_job *j, int fd,
 	return ret;
 }
 
-/* Verifies the partial file and renames it into the store. */
-static int commit_blob(struct puller *p, struct blob_job *j, int fd,
-		       const char *partial, struct sha256 *sha, struct err *err)
+/* Checks the size and digest of a downloaded partial file. */
+static int verify_blob(struct blob_job *j, int fd, struct sha256 *sha,
+		       struct err *err)
 {
 	char got[DIGEST_STR_LEN + 1];
-	char *path = store_blob_path(p->s, j->digest), *dir;
 	struct stat st;
-	int ret = -1;
 
 	sha256_final_str(sha, got);
-	if (fstat(fd, &st) < 0 || st.st_size != j->size) {
-		err_setc(err, EBADMSG, "blob '%s' is truncated: expected %lld bytes, got %lld",
-			j->digest, (long long)j->size, (long long)st.st_size);
-		unlink(partial);
-		goto out_free;
-	}
-	if (strcmp(got, j->digest)) {
-		err_setc(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
-			j->digest, got);
-		unlink(partial);
-		goto out_free;
-	}
-	if (fsync(fd) < 0 || rename(partial, path) < 0) {
-		err_set(err, errno, "cannot store blob '%s'", j->digest);
-		goto out_free;
-	}
-	dir = path_join(p->s->images, "blobs/sha256");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-	ret = 0;
-out_free:
-	free(path);
-	return ret;
+	if (fstat(fd, &st) < 0 || st.st_size != j->size)
+		return err_setc(err, EBADMSG,
+				"blob '%s' is truncated: expected %lld bytes, got %lld",
+				j->digest, (long long)j->size, (long long)st.st_size);
+	if (strcmp(got, j->digest))
+		return err_setc(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
+				j->digest, got);
+	if (fsync(fd) < 0)
+		return err_set(err, errno, "cannot write blob '%s'", j->digest);
+	return 0;
 }
 
-/* Downloads one blob into the store, resuming a partial file; the
- * partial file is locked so that concurrent pulls take turns. */
+/* Opens and locks path, retrying when the file was renamed or removed
+ * while this process waited for the lock. */
+static int open_locked(const char *path, struct err *err)
+{
+	struct stat a, b;
+
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd < 0)
+			return err_set(err, errno, "cannot create '%s'", path);
+		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+/*
+ * Downloads one blob into a partial file under the temp area, resuming
+ * what an earlier run left; the file stays locked (j->fd) until the pull
+ * commits. Concurrent pulls of one blob take turns on the lock.
+ */
 static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 {
-	char *partial = xasprintf("%s/blob-%s.partial", p->s->tmp, j->digest + 7);
 	struct sha256 sha;
-	int fd, ret = -1;
+	int fd, ret;
 
-	fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err_set(err, errno, "cannot create '%s'", partial);
-		goto out_free;
-	}
-	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-		;
+	j->partial = xasprintf("%s/blob-%s.partial", p->s->tmp, j->digest + 7);
+	fd = open_locked(j->partial, err);
+	if (fd < 0)
+		return -1;
 	if (store_has_blob(p->s, j->digest)) {
 		/* Fetched meanwhile by a concurrent pull. */
-		unlink(partial);
-		ret = 0;
-		goto out_close;
+		unlink(j->partial);
+		close(fd);
+		return 0;
 	}
 	ret = fetch_to_fd(p, j, fd, &sha, err);
 	if (ret == 0)
-		ret = commit_blob(p, j, fd, partial, &sha, err);
-	else if (err->errnum == EFBIG || err->errnum == ENOSPC)
-		unlink(partial);
-out_close:
+		ret = verify_blob(j, fd, &sha, err);
+	if (ret == 0) {
+		j->fd = fd;
+		return 0;
+	}
+	/* Bad data goes; an interrupted transfer stays to be resumed. */
+	if (err->errnum == EILSEQ || err->errnum == EBADMSG ||
+	    err->errnum == EFBIG || err->errnum == ENOSPC)
+		unlink(j->partial);
 	close(fd);
-out_free:
-	free(partial);
-	return ret;
+	return -1;
 }
 
 static void *worker(void *arg)
@@ -534,8 +537,44 @@ static void *worker(void *arg)
 	}
 }
 
-/* Fetches the missing layers, PULL_PARALLEL at a time. */
-static int fetch_layers(struct puller *p, const cJSON *layers, struct err *err)
+/* Moves the verified blobs into the store, or (failed) lets them go:
+ * kept for the next run, unless the disk is full. */
+static int finish_layers(struct puller *p, struct workers *w, bool failed,
+			 struct err *err)
+{
+	char *dir = path_join(p->s->images, "blobs/sha256");
+	int dfd, ret = 0;
+
+	for (size_t i = 0; i < w->njobs; i++) {
+		struct blob_job *j = &w->jobs[i];
+		char *path = store_blob_path(p->s, j->digest);
+
+		if (j->fd >= 0 && !failed && !ret && rename(j->partial, path) < 0)
+			ret = err_set(err, errno, "cannot store blob '%s'", j->digest);
+		else if (j->fd >= 0 && failed && err->errnum == ENOSPC)
+			unlink(j->partial);
+		if (j->fd >= 0)
+			close(j->fd);
+		free(j->partial);
+		free(path);
+	}
+	free(w->jobs);
+	w->jobs = NULL;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	return ret;
+}
+
+/*
+ * Fetches the missing layers, PULL_PARALLEL at a time, into verified
+ * partial files that finish_layers then moves into the store (or not).
+ */
+static int fetch_layers(struct puller *p, const cJSON *layers,
+			struct workers *wp, struct err *err)
 {
 	struct workers w = { .p = p };
 	pthread_t th[PULL_PARALLEL];
@@ -546,14 +585,18 @@ static int fetch_layers(struct puller *p, const cJSON *layers, struct err *err)
 	cJSON_ArrayForEach(l, layers) {
 		const char *d = jstr(l, "digest");
 		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(l, "size");
+		bool dup = false;
 
-		if (store_has_blob(p->s, d)) {
+		for (size_t i = 0; i < w.njobs && !dup; i++)
+			dup = !strcmp(w.jobs[i].digest, d);
+		if (dup || store_has_blob(p->s, d)) {
 			status(p, "Copying blob %.12s skipped: already exists", d + 7);
 			continue;
 		}
 		w.jobs[w.njobs].digest = d;
 		w.jobs[w.njobs].size = (int64_t)sz->valuedouble;
 		w.jobs[w.njobs].urls = cJSON_GetObjectItemCaseSensitive(l, "urls");
+		w.jobs[w.njobs].fd = -1;
 		w.njobs++;
 	}
 	pthread_mutex_init(&w.lock, NULL);
@@ -565,7 +608,7 @@ static int fetch_layers(struct puller *p, const cJSON *layers, struct err *err)
 	for (size_t i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&w.lock);
-	free(w.jobs);
+	*wp = w;
 	if (w.failed) {
 		*err = w.err;
 		return -1;
@@ -573,21 +616,27 @@ static int fetch_layers(struct puller *p, const cJSON *layers, struct err *err)
 	return 0;
 }
 
-static int fetch_config(struct puller *p, const char *digest, struct err *err)
+/* Fetches and verifies the config blob into memory (*body NULL when the
+ * store has it already). */
+static int fetch_config(struct puller *p, const char *digest,
+			struct http_resp *resp, struct err *err)
 {
-	struct http_resp resp;
-	int ret;
+	char *got;
 
-	if (!store_has_blob(p->s, digest)) {
-		if (registry_get(&p->reg, "blobs", digest, STORE_JSON_MAX, &resp,
-				 err) < 0)
-			return -1;
-		ret = store_put_blob(p->s, digest, resp.body, resp.len, err);
-		http_resp_release(&resp);
-		if (ret < 0)
-			return -1;
+	memset(resp, 0, sizeof(*resp));
+	if (store_has_blob(p->s, digest))
+		return 0;
+	if (registry_get(&p->reg, "blobs", digest, STORE_JSON_MAX, resp, err) < 0)
+		return -1;
+	got = digest_of(resp->body, resp->len);
+	if (strcmp(got, digest)) {
+		err_setc(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
+			 digest, got);
+		free(got);
+		http_resp_release(resp);
+		return -1;
 	}
-	status(p, "Copying config %.10s done", digest + 7);
+	free(got);
 	return 0;
 }
 
@@ -656,7 +705,10 @@ static int pull_one(struct puller *p, const struct ref *r, const struct ref *src
 		    bool insecure, struct image *out, struct err *err)
 {
 	struct manifest m = { 0 };
-	const cJSON *cfg;
+	struct http_resp cfg_resp;
+	struct workers w;
+	const char *cfg;
+	bool failed;
 	int ret = -1;
 
 	p->refstr = ref_string(r);
@@ -675,18 +727,27 @@ static int pull_one(struct puller *p, const struct ref *r, const struct ref *src
 	if (check_manifest(p, &m, err) < 0)
 		goto out_manifest;
 	status(p, "Getting image source signatures");
-	cfg = cJSON_GetObjectItemCaseSensitive(m.json, "config");
-	if (fetch_layers(p, cJSON_GetObjectItemCaseSensitive(m.json, "layers"), err) < 0 ||
-	    fetch_config(p, jstr(cfg, "digest"), err) < 0)
-		goto out_manifest;
+	cfg = jstr(cJSON_GetObjectItemCaseSensitive(m.json, "config"), "digest");
+	memset(&cfg_resp, 0, sizeof(cfg_resp));
+	failed = fetch_layers(p, cJSON_GetObjectItemCaseSensitive(m.json, "layers"),
+			      &w, err) < 0 ||
+		 fetch_config(p, cfg, &cfg_resp, err) < 0;
+	/* Layers become visible only once everything is verified. */
+	if (finish_layers(p, &w, failed, err) < 0 || failed)
+		goto out_config;
+	status(p, "Copying config %.10s done", cfg + 7);
 	status(p, "Writing manifest to image destination");
-	if (store_put_blob(p->s, m.digest, m.body, m.len, err) < 0 ||
+	if ((cfg_resp.body &&
+	     store_put_blob(p->s, cfg, cfg_resp.body, cfg_resp.len, err) < 0) ||
+	    store_put_blob(p->s, m.digest, m.body, m.len, err) < 0 ||
 	    store_tag_set(p->s, p->refstr, m.digest, m.media_type,
 			  (int64_t)m.len, err) < 0)
-		goto out_manifest;
+		goto out_config;
 	ret = 0;
 	if (out)
 		ret = store_image_load(p->s, m.digest, p->refstr, out, err);
+out_config:
+	http_resp_release(&cfg_resp);
 out_manifest:
 	manifest_release(&m);
 out_registry:
