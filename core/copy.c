@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "tar.h"
 #include "util.h"
 
 struct link_seen {
@@ -452,4 +453,106 @@ int copy_at(int sfd, const char *sname, const char *spath, int dfd,
 	}
 	free(w.links);
 	return r < 0 || w.failed ? -1 : 0;
+}
+
+/* Fills e from st for arcname; false for what tar cannot hold. */
+static bool tar_entry_from(struct tar_entry *e, const struct stat *st,
+			   const char *arcname)
+{
+	memset(e, 0, sizeof(*e));
+	e->path = (char *)arcname;
+	e->mode = st->st_mode & 07777;
+	e->uid = st->st_uid;
+	e->gid = st->st_gid;
+	e->mtime = st->st_mtim.tv_sec;
+	e->mtime_ns = st->st_mtim.tv_nsec;
+	e->devmajor = major(st->st_rdev);
+	e->devminor = minor(st->st_rdev);
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG: e->type = TAR_REG; e->size = (uint64_t)st->st_size; break;
+	case S_IFDIR: e->type = TAR_DIR; break;
+	case S_IFLNK: e->type = TAR_SYMLINK; break;
+	case S_IFCHR: e->type = TAR_CHR; break;
+	case S_IFBLK: e->type = TAR_BLK; break;
+	case S_IFIFO: e->type = TAR_FIFO; break;
+	default: return false;
+	}
+	return true;
+}
+
+/* The file's data, exactly e->size bytes (zeros if it shrank). */
+static int tar_file_data(int sfd, const char *sname, uint64_t size,
+			 struct tar_writer *w, struct err *err)
+{
+	char buf[65536];
+	int fd = openat(sfd, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return err_set(err, errno, "cannot open '%s'", sname);
+	while (size > 0) {
+		size_t want = size < sizeof(buf) ? (size_t)size : sizeof(buf);
+
+		n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			memset(buf, 0, want);
+			n = (ssize_t)want;
+		}
+		if (tar_write_data(w, buf, (size_t)n, err) < 0) {
+			close(fd);
+			return -1;
+		}
+		size -= (uint64_t)n;
+	}
+	close(fd);
+	return n < 0 ? err_set(err, errno, "cannot read '%s'", sname) : 0;
+}
+
+int copy_to_tar(int sfd, const char *sname, const char *arcname,
+		struct tar_writer *w, struct err *err)
+{
+	char target[4097], **names;
+	struct tar_entry e;
+	struct stat st;
+	size_t n;
+	ssize_t len;
+	int fd, r = 0;
+
+	if (fstatat(sfd, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set(err, errno, "cannot stat '%s'", arcname);
+	if (!tar_entry_from(&e, &st, arcname))
+		return 0;	/* sockets have no place in an archive */
+	if (e.type == TAR_SYMLINK) {
+		len = readlinkat(sfd, sname, target, sizeof(target) - 1);
+		if (len < 0)
+			return err_set(err, errno, "cannot read '%s'", arcname);
+		target[len] = '\0';
+		e.linkpath = target;
+	}
+	if (tar_write_header(w, &e, err) < 0)
+		return -1;
+	if (e.type == TAR_REG)
+		return tar_file_data(sfd, sname, e.size, w, err);
+	if (e.type != TAR_DIR)
+		return 0;
+	fd = openat(sfd, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "cannot open '%s'", arcname);
+	names = list_names(fd, &n);
+	for (size_t i = 0; names && i < n; i++) {
+		char *child = path_join(arcname, names[i]);
+
+		if (r == 0)
+			r = copy_to_tar(fd, names[i], child, w, err);
+		free(child);
+		free(names[i]);
+	}
+	free(names);
+	close(fd);
+	return r;
 }

@@ -51,4 +51,14 @@ int copy_at(int sfd, const char *sname, const char *spath, int dfd,
  * into itself). */
 bool copy_is_inside(int sfd, int dfd);
 
+struct tar_writer;
+
+/*
+ * Writes sname (relative to sfd) and, for a directory, everything below
+ * it to the tar writer w, named arcname and arcname/...; symlinks are
+ * stored as links, never followed. Returns 0 or -1 with err.
+ */
+int copy_to_tar(int sfd, const char *sname, const char *arcname,
+		struct tar_writer *w, struct err *err);
+
 #endif
