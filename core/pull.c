@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -364,7 +365,12 @@ struct blob_job {
 	const cJSON *urls;	/* foreign layers' URLs, or NULL */
 	char *partial;		/* <tmp>/blob-<hex>.partial */
 	int fd;			/* the verified partial file, locked; or -1 */
+	int64_t done;		/* bytes so far (atomic) */
+	int state;		/* JOB_WAITING, JOB_ACTIVE, JOB_DONE (atomic) */
+	int64_t started_ms;
 };
+
+enum { JOB_WAITING, JOB_ACTIVE, JOB_DONE };
 
 struct workers {
 	struct puller *p;
@@ -373,6 +379,9 @@ struct workers {
 	pthread_mutex_t lock;
 	struct err err;
 	bool failed;
+	bool bars;		/* progress bars on a terminal */
+	int stop_bars;		/* atomic */
+	int drawn;		/* lines drawn so far */
 };
 
 /* Hashes what a partial file already holds; returns its size. */
@@ -392,6 +401,13 @@ static int64_t rehash_partial(int fd, struct sha256 *sha)
 	return n < 0 ? -1 : total;
 }
 
+static void job_progress(void *arg, int64_t done)
+{
+	struct blob_job *j = arg;
+
+	__atomic_store_n(&j->done, done, __ATOMIC_RELAXED);
+}
+
 static int fetch_to_fd(struct puller *p, struct blob_job *j, int fd,
 		       struct sha256 *sha, struct err *err)
 {
@@ -404,6 +420,8 @@ static int fetch_to_fd(struct puller *p, struct blob_job *j, int fd,
 	d.fd = fd;
 	d.expected = j->size;
 	d.sha = sha;
+	d.progress = job_progress;
+	d.arg = j;
 	d.offset = rehash_partial(fd, sha);
 	if (d.offset < 0 || d.offset > j->size) {
 		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
@@ -510,6 +528,71 @@ static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 	return -1;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One progress line: "Copying blob <id> 42% [=====>    ] 1.2 MB / 3 MB (2 MB/s)". */
+static void bar_line(const struct blob_job *j, char *buf, size_t len)
+{
+	int64_t done = __atomic_load_n(&j->done, __ATOMIC_RELAXED);
+	int st = __atomic_load_n(&j->state, __ATOMIC_ACQUIRE);
+	int64_t ms = st == JOB_WAITING ? 0 : now_ms() - j->started_ms;
+	int pct = j->size ? (int)(done * 100 / j->size) : 100;
+	char bar[31], a[32], b[32], rate[32];
+	int fill = pct * 30 / 100;
+
+	memset(bar, ' ', 30);
+	memset(bar, '=', (size_t)fill);
+	if (fill < 30 && st == JOB_ACTIVE)
+		bar[fill] = '>';
+	bar[30] = '\0';
+	size_human((uint64_t)done, a, sizeof(a));
+	size_human((uint64_t)j->size, b, sizeof(b));
+	size_human(ms > 0 ? (uint64_t)(done * 1000 / ms) : 0, rate, sizeof(rate));
+	snprintf(buf, len, "\r\033[KCopying blob %.12s %3d%% [%s] %s / %s (%s/s)%s\n",
+		 j->digest + 7, pct, bar, a, b, rate,
+		 st == JOB_DONE ? " done" : "");
+}
+
+/* Redraws one line per blob in place. */
+static void draw_bars(struct workers *w)
+{
+	char line[256], *out = xmalloc(w->njobs * sizeof(line) + 32);
+	size_t n = 0;
+
+	if (w->drawn)
+		n += (size_t)sprintf(out, "\033[%dA", w->drawn);
+	for (size_t i = 0; i < w->njobs; i++) {
+		bar_line(&w->jobs[i], line, sizeof(line));
+		memcpy(out + n, line, strlen(line));
+		n += strlen(line);
+	}
+	w->drawn = (int)w->njobs;
+	pthread_mutex_lock(&w->p->out_lock);
+	if (write_all(STDERR_FILENO, out, n) < 0)
+		w->drawn = 0;
+	pthread_mutex_unlock(&w->p->out_lock);
+	free(out);
+}
+
+static void *bars_thread(void *arg)
+{
+	struct workers *w = arg;
+	struct timespec ts = { 0, 200 * 1000000L };
+
+	while (!__atomic_load_n(&w->stop_bars, __ATOMIC_ACQUIRE)) {
+		draw_bars(w);
+		nanosleep(&ts, NULL);
+	}
+	draw_bars(w);
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
 	struct workers *w = arg;
@@ -525,6 +608,8 @@ static void *worker(void *arg)
 		}
 		j = &w->jobs[w->next++];
 		pthread_mutex_unlock(&w->lock);
+		j->started_ms = now_ms();
+		__atomic_store_n(&j->state, JOB_ACTIVE, __ATOMIC_RELEASE);
 		if (fetch_blob(w->p, j, &e) < 0) {
 			pthread_mutex_lock(&w->lock);
 			if (!w->failed)
@@ -533,7 +618,10 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&w->lock);
 			return NULL;
 		}
-		status(w->p, "Copying blob %.12s done", j->digest + 7);
+		__atomic_store_n(&j->done, j->size, __ATOMIC_RELAXED);
+		__atomic_store_n(&j->state, JOB_DONE, __ATOMIC_RELEASE);
+		if (!w->bars)
+			status(w->p, "Copying blob %.12s done", j->digest + 7);
 	}
 }
 
@@ -577,7 +665,7 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 			struct workers *wp, struct err *err)
 {
 	struct workers w = { .p = p };
-	pthread_t th[PULL_PARALLEL];
+	pthread_t th[PULL_PARALLEL], bars;
 	size_t nth = 0;
 	const cJSON *l;
 
@@ -600,6 +688,8 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 		w.njobs++;
 	}
 	pthread_mutex_init(&w.lock, NULL);
+	w.bars = w.njobs && !p->o->quiet && isatty(STDERR_FILENO) &&
+		 pthread_create(&bars, NULL, bars_thread, &w) == 0;
 	while (nth < PULL_PARALLEL && nth < w.njobs &&
 	       pthread_create(&th[nth], NULL, worker, &w) == 0)
 		nth++;
@@ -607,6 +697,10 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 		worker(&w);
 	for (size_t i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	if (w.bars) {
+		__atomic_store_n(&w.stop_bars, 1, __ATOMIC_RELEASE);
+		pthread_join(bars, NULL);
+	}
 	pthread_mutex_destroy(&w.lock);
 	*wp = w;
 	if (w.failed) {

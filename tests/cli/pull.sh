@@ -63,5 +63,11 @@ testcmd "bad digest refused" 125 sm pull --tls-verify=false "$reg/test/busybox@s
 like "$err" "invalid digest" "says why"
 is "$(tree_hash "$root")" "$before" "failed pulls leave the store unchanged"
 
+# On a terminal: a progress bar per blob.
+out=$(script -qc "'$SCATMAN_BIN' --root '$t_tmp/tty-root' pull --tls-verify=false $reg/test/busybox" /dev/null)
+like "$out" "Copying blob [0-9a-f]{12} 100% \[=+\] [0-9.]+ [kM]?B / [0-9.]+ [kM]?B \(.*/s\) done" \
+	"a terminal gets progress bars with percentage, bytes and rate"
+like "$out" "$id" "and the ID"
+
 testcmd "pull needs an image" 125 sm pull
 done_testing
