@@ -4,7 +4,7 @@
 # `umoci unpack` of the same OCI layout and a plain `tar -xzf` of its
 # layers in order, as root and rootless; plus scatman's peak RSS. Each
 # figure is the median of RUNS runs; the result is removed between runs
-# (not timed). The minbase tree is made once with debootstrap and kept in
+# (not timed); the tools take turns within each run. The minbase tree is made once with debootstrap and kept in
 # $SCATMAN_BENCH_CACHE.
 #
 # env: SCATMAN_BIN, RUNS (default 5), SCATMAN_BENCH_CACHE
@@ -108,21 +108,27 @@ taru_chain() {
 	done
 }
 
-declare -A res
-bench() {	# NAME RUN CLEAN
-	local i t=()
-	for i in $(seq "$runs"); do
-		t+=("$(timeit "$2")")
-		$3
+# The tools take turns within each run, so that a file system slowing
+# down (or speeding up) over time weighs on all of them alike; each result
+# is removed and synced before the next command (not timed).
+declare -A res times
+names=(sm umoci tar smu umociu taru)
+declare -A run=([sm]=sm_create [umoci]=umoci_unpack [tar]=tar_chain
+	[smu]=smu_create [umociu]=umociu_unpack [taru]=taru_chain)
+declare -A clean=([sm]=sm_clean [umoci]="rm -rf $tmp/u" [tar]="rm -rf $tmp/t"
+	[smu]="rm -rf $tmp/home/sroot/chroots" [umociu]="rm -rf $tmp/home/u"
+	[taru]="rm -rf $tmp/home/t")
+for i in $(seq "$runs"); do
+	for n in "${names[@]}"; do
+		times[$n]+=" $(timeit "${run[$n]}")"
+		${clean[$n]}
+		sync
 	done
-	res[$1]=$(median "${t[@]}")
-}
-bench sm sm_create sm_clean
-bench umoci umoci_unpack "rm -rf $tmp/u"
-bench tar tar_chain "rm -rf $tmp/t"
-bench smu smu_create "rm -rf $tmp/home/sroot/chroots"
-bench umociu umociu_unpack "rm -rf $tmp/home/u"
-bench taru taru_chain "rm -rf $tmp/home/t"
+done
+for n in "${names[@]}"; do
+	# shellcheck disable=SC2086
+	res[$n]=$(median ${times[$n]})
+done
 
 rss=$(/usr/bin/time -f %M "$bin" --root "$tmp/sroot" create \
 	"$reg/bench/minbase" 2>&1 >/dev/null | tail -1)
