@@ -452,7 +452,7 @@ static void parse(struct tar_args *a, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+cxtf:C:zvpoh", longopts,
+	while ((c = getopt_long(argc, argv, "+cxtf:C:zvpo", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c': case 'x': case 't': set_mode(a, c); break;

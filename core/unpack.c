@@ -229,9 +229,33 @@ static void entry_times(struct unpacker *u, const struct tar_entry *e,
 		ts[1].tv_nsec = UTIME_OMIT;
 }
 
-/* Extended attributes: security.* and trusted.* may be refused in a user
- * namespace, which is not an error. */
-static int set_xattrs(struct unpacker *u, int fd, const char *leaf, int pfd,
+/* Sets one xattr on (pfd, leaf) through an O_PATH fd: symlinks are
+ * skipped (no user xattrs there, and the path would follow them). */
+static int xattr_at(int pfd, const char *leaf, const struct tar_xattr *x)
+{
+	char link[64];
+	struct stat st;
+	int fd, r, e;
+
+	fd = openat(pfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+		close(fd);
+		errno = ENOTSUP;
+		return -1;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	r = setxattr(link, x->name, x->value, x->len, 0);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+/* Extended attributes, on fd or else on (pfd, leaf): security.* and
+ * trusted.* may be refused in a user namespace, which is not an error. */
+static int set_xattrs(struct unpacker *u, int fd, int pfd, const char *leaf,
 		      const struct tar_entry *e, struct err *err)
 {
 	size_t i;
@@ -239,20 +263,11 @@ static int set_xattrs(struct unpacker *u, int fd, const char *leaf, int pfd,
 
 	for (i = 0; i < e->nxattrs; i++) {
 		const struct tar_xattr *x = &e->xattrs[i];
-		char link[64];
 
-		if (fd >= 0) {
+		if (fd >= 0)
 			r = fsetxattr(fd, x->name, x->value, x->len, 0);
-		} else {
-			int lfd = openat(pfd, leaf, O_PATH | O_NOFOLLOW |
-					 O_CLOEXEC);
-
-			if (lfd < 0)
-				return err_set(err, errno, "'%s'", u->name);
-			snprintf(link, sizeof(link), "/proc/self/fd/%d", lfd);
-			r = lsetxattr(link, x->name, x->value, x->len, 0);
-			close(lfd);
-		}
+		else
+			r = xattr_at(pfd, leaf, x);
 		if (r == 0)
 			continue;
 		if (str_has_prefix(x->name, "security.") ||
@@ -286,7 +301,7 @@ static int set_meta_at(struct unpacker *u, int pfd, const char *leaf,
 	    fchmodat(pfd, leaf, entry_mode(u, e), 0) < 0)
 		return err_set(err, errno, "cannot change mode of '%s'",
 			       u->name);
-	if (e->nxattrs && set_xattrs(u, -1, leaf, pfd, e, err) < 0)
+	if (e->nxattrs && set_xattrs(u, -1, pfd, leaf, e, err) < 0)
 		return -1;
 	entry_times(u, e, ts);
 	if (utimensat(pfd, leaf, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -311,7 +326,7 @@ static int set_meta_fd(struct unpacker *u, int fd, const struct tar_entry *e,
 	if ((entry_mode(u, e) & 07000) && fchmod(fd, entry_mode(u, e)) < 0)
 		return err_set(err, errno, "cannot change mode of '%s'",
 			       u->name);
-	if (e->nxattrs && set_xattrs(u, fd, NULL, -1, e, err) < 0)
+	if (e->nxattrs && set_xattrs(u, fd, -1, NULL, e, err) < 0)
 		return -1;
 	entry_times(u, e, ts);
 	if (futimens(fd, ts) < 0)
@@ -417,6 +432,8 @@ static int make_dir(struct unpacker *u, int pfd, const char *leaf,
 	if (u->o->oci_whiteouts)
 		made_add(&u->made, u->name, kind);
 	dir_remember(u, e);
+	if (e->nxattrs && set_xattrs(u, -1, pfd, leaf, e, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -90,6 +90,22 @@ if is_root; then
 		"unprivileged: the same tree as GNU tar's"
 fi
 
+# PAX xattrs (SCHILY.xattr.*) on files and directories.
+python3 - "$t_tmp/xattr.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT) as t:
+    for name, kind in (('d', tarfile.DIRTYPE), ('f', tarfile.REGTYPE)):
+        ti = tarfile.TarInfo(name)
+        ti.type = kind
+        ti.pax_headers = {'SCHILY.xattr.user.k': 'v-' + name}
+        t.addfile(ti, io.BytesIO(b'') if kind == tarfile.REGTYPE else None)
+PY
+fresh "$t_tmp/xa"
+st -xf "$t_tmp/xattr.tar" -C "$t_tmp/xa"
+is "$(python3 -c 'import os, sys
+print(*(os.getxattr(sys.argv[1] + "/" + n, "user.k").decode() for n in "df"))' \
+	"$t_tmp/xa")" "v-d v-f" "PAX xattrs set on a directory and a file"
+
 testcmd "no mode is a usage error (status 2)" 2 st -f x
 testcmd "two modes is a usage error" 2 st -c -x -f x
 testcmd "a missing archive fails with 2" 2 st -xf "$t_tmp/nope.tar"
