@@ -7,6 +7,7 @@
  * exit is recorded, detached or not.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
