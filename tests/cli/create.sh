@@ -29,6 +29,13 @@ check "config.json recorded" test -s "$t_tmp/root/chroots/$id/config.json"
 like "$(cat "$t_tmp/root/chroots/$id/config.json")" '"Name":[[:space:]]*"bb"' \
 	"config.json names the chroot"
 
+testcmd "inspect finds the chroot by name" 0 sm inspect bb
+is "$(printf '%s' "$out" | python3 -c 'import json, sys
+o = json.load(sys.stdin)[0]
+print(o["Id"], o["Name"], o["Rootfs"])')" "$id bb $rootfs" \
+	"inspect gives Id, Name and the host path of the rootfs"
+like "$out" '"ImageName"' "inspect gives the image name"
+
 testcmd "a name in use is refused" 125 sm create "${flags[@]}" --name bb "$img"
 like "$err" 'already in use' "the refusal says the name is in use"
 testcmd "an invalid name is refused" 125 sm create --name '-x' "$img"
