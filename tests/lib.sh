@@ -113,6 +113,27 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
+# A watchdog: a test that hangs fails (not ok) instead of stalling the
+# whole run. SCATMAN_TEST_TIMEOUT seconds, 600 by default.
+(
+	trap 'kill $w 2>/dev/null; exit 0' TERM
+	sleep "${SCATMAN_TEST_TIMEOUT:-600}" </dev/null >/dev/null 2>&1 &
+	w=$!
+	wait $w 2>/dev/null
+	echo "not ok - $(basename "$0") timed out after ${SCATMAN_TEST_TIMEOUT:-600}s"
+	# Everything the test started goes too, or its open pipes stall prove.
+	t_kill_tree() {
+		local c
+		for c in $(pgrep -P "$1"); do
+			[ "$c" = "$BASHPID" ] || t_kill_tree "$c"
+		done
+		kill -KILL "$1" 2>/dev/null
+	}
+	t_kill_tree $$
+) &
+t_watchdog=$!
+t_cleanup_cmds+=("kill $t_watchdog")
+
 # sm ARGS...: the binary under test with the test's own storage root.
 sm() {
 	"$SCATMAN_BIN" --root "$t_tmp/root" "$@"
