@@ -566,6 +566,7 @@ static int launch(struct sv *s, struct sv_msg *m, int *master,
 		close(sp[0]);
 		close(s->ctl);
 		close(s->logfd);
+		close(s->o->lockfd);
 		for (size_t i = 0; i < s->nrel; i++)
 			close(s->rel[i].fd);
 		if (s->o->attach) {
