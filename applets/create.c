@@ -399,6 +399,39 @@ static void warn_ids(const struct unpack_job *j, uint64_t files,
 		 (unsigned long long)max);
 }
 
+struct bar {
+	int fd;			/* the layer blob: its offset is the progress */
+	int64_t size;
+	const char *id;		/* short layer id */
+};
+
+/* "Extracting <id> [=====>     ] 12.3 MB / 45.6 MB" redrawn in place. */
+static void bar_draw(uint64_t bytes, void *arg)
+{
+	const struct bar *b = arg;
+	char done[32], total[32], line[160], fill[31];
+	off_t pos = lseek(b->fd, 0, SEEK_CUR);
+	int n, w = 30;
+
+	(void)bytes;
+	if (pos < 0 || b->size <= 0)
+		return;
+	if (pos > b->size)
+		pos = b->size;
+	n = (int)(pos * w / b->size);
+	memset(fill, ' ', w);
+	memset(fill, '=', n);
+	if (n < w)
+		fill[n] = '>';
+	fill[w] = '\0';
+	size_human(pos, done, sizeof(done));
+	size_human(b->size, total, sizeof(total));
+	n = snprintf(line, sizeof(line), "\rExtracting %s [%s] %s / %s\033[K",
+		     b->id, fill, done, total);
+	if (write_all(2, line, n) < 0)
+		return;
+}
+
 static int unpack_layer_at(const struct unpack_job *j, int rootfd, size_t i,
 			   struct unpack_stats *st, struct err *err)
 {
@@ -414,6 +447,8 @@ static int unpack_layer_at(const struct unpack_job *j, int rootfd, size_t i,
 		.diff_id = l->diff_id,
 	};
 	char *path = store_blob_path(j->s, l->digest);
+	struct bar bar;
+	char id[16];
 	int fd, ret;
 
 	if (!l->diff_id)
@@ -427,9 +462,21 @@ static int unpack_layer_at(const struct unpack_job *j, int rootfd, size_t i,
 		return ret;
 	}
 	free(path);
-	fprintf(stderr, "Extracting %.12s...\n",
-		l->digest + (str_has_prefix(l->digest, "sha256:") ? 7 : 0));
+	snprintf(id, sizeof(id), "%.12s",
+		 l->digest + (str_has_prefix(l->digest, "sha256:") ? 7 : 0));
+	bar = (struct bar){ fd, l->size, id };
+	if (isatty(2)) {
+		o.progress = bar_draw;
+		o.progress_arg = &bar;
+		bar_draw(0, &bar);
+	} else {
+		fprintf(stderr, "Extracting %s...\n", id);
+	}
 	ret = unpack_stream(rootfd, fd, &o, st, err);
+	if (o.progress) {
+		bar_draw(0, &bar);
+		fputc('\n', stderr);
+	}
 	close(fd);
 	if (ret < 0)
 		return err_wrap(err, "extracting layer '%s'", l->digest);

@@ -756,6 +756,7 @@ int unpack_stream(int rootfd, int fd, const struct unpack_opts *o,
 	struct unpacker u = { .rootfd = rootfd, .o = o, .euid = geteuid(),
 			      .egid = getegid() };
 	struct tar_entry *e;
+	uint64_t shown = 0;
 	mode_t old_umask;
 	int r, ret = -1;
 
@@ -775,6 +776,10 @@ int unpack_stream(int rootfd, int fd, const struct unpack_opts *o,
 		u.st->entries++;
 		if (apply_entry(&u, e, err) < 0)
 			goto out_release;
+		if (o->progress && u.st->bytes - shown >= (1 << 20)) {
+			shown = u.st->bytes;
+			o->progress(shown, o->progress_arg);
+		}
 	}
 	if (r < 0 || check_digest(&u, err) < 0 || finish_dirs(&u, err) < 0)
 		goto out_release;

@@ -33,6 +33,9 @@ struct unpack_opts {
 	/* Called for each entry applied (the -v listing). */
 	void (*verbose)(const struct tar_entry *e, void *arg);
 	void *verbose_arg;
+	/* Called about every MiB of the stream (progress displays). */
+	void (*progress)(uint64_t bytes, void *arg);
+	void *progress_arg;
 };
 
 struct unpack_stats {
