@@ -208,6 +208,7 @@ struct creator {
 	struct cstream *cs;
 	struct hardlink *links;
 	size_t nlinks;
+	bool warned_leading;
 };
 
 static int write_cs(void *ctx, const void *buf, size_t len, struct err *err)
@@ -352,8 +353,19 @@ static void add_path(struct creator *c, const char *path)
 	const char *name = path;
 	struct stat st;
 
-	while (name[0] == '/' && name[1])
-		name++;
+	/* As GNU tar: member names never start with "/" or "../". */
+	while (name[0] == '/' || str_has_prefix(name, "../")) {
+		const char *next = name[0] == '/' ? name + 1 : name + 3;
+
+		if (!*next)
+			break;
+		if (!c->warned_leading) {
+			log_warn("removing leading '%.*s' from member names",
+				 (int)(next - name), name);
+			c->warned_leading = true;
+		}
+		name = next;
+	}
 	if (excluded(name, c->a))
 		return;
 	if (lstat(path, &st) < 0) {

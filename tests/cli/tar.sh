@@ -90,6 +90,11 @@ if is_root; then
 		"unprivileged: the same tree as GNU tar's"
 fi
 
+# Leading "/" and "../" are dropped from member names, as GNU tar does.
+is "$(cd "$src/dir" && st -cf - ../dir/file "$src/dir/sub" 2>/dev/null |
+	tar -tf - | head -2)" "dir/file
+${src#/}/dir/sub/" "tar -c drops leading ../ and / from names"
+
 # PAX xattrs (SCHILY.xattr.*) on files and directories.
 python3 - "$t_tmp/xattr.tar" <<'PY'
 import io, sys, tarfile
