@@ -241,10 +241,18 @@ static int mount_proc_sys(int rootfd, const struct ns_root_opts *o,
 	fd = mkdir_in_root(rootfd, "/sys");
 	if (fd < 0)
 		return err_set(err, errno, "creating mount point '/sys'");
-	r = mount_on_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL);
-	close(fd);
-	if (r == 0)
-		r = remount_ro_path(rootfd, "/sys");
+	/* A sysfs mounted in a private network namespace shows its own
+	 * devices; otherwise the host's is bound. */
+	if (o->net_private) {
+		r = mount_on_fd("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID |
+				MS_NODEV | MS_NOEXEC, NULL);
+		close(fd);
+	} else {
+		r = mount_on_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL);
+		close(fd);
+		if (r == 0)
+			r = remount_ro_path(rootfd, "/sys");
+	}
 	if (r < 0)
 		return err_set(err, errno, "mounting '/sys' read-only");
 	return 0;

@@ -36,6 +36,21 @@ run_tests() {
 	testcmd "$who: stop it" 0 $S stop -t 1 bgrm
 	is "$(ls "$root/chroots" | grep -c "$id")" "0" "$who: run -d --rm removed it after stop"
 	testcmd "$who: run without an image" 125 $S run
+
+	testcmd "$who: --network none" 0 $S run --rm --tls-verify=false \
+		--network none "$img" ls /sys/class/net
+	is "$out" "lo" "$who: a private network has only lo"
+	testcmd "$who: --network none: lo is up" 0 $S run --rm --tls-verify=false \
+		--network none "$img" ip -o link show lo
+	like "$out" "[<,]UP[,>]" "$who: lo is up"
+	testcmd "$who: --network host" 0 $S run --rm --tls-verify=false "$img" \
+		ls /sys/class/net
+	is "$out" "$(ls /sys/class/net)" "$who: host network by default"
+	testcmd "$who: --pid host --uts host" 0 $S run --rm --tls-verify=false \
+		--pid host --uts host "$img" sh -c 'cat /proc/1/comm; hostname'
+	is "$out" "$(cat /proc/1/comm; hostname)" "$who: host pid and uts namespaces"
+	testcmd "$who: private ipc" 0 $S run --rm --tls-verify=false "$img" \
+		test -d /dev/mqueue
 }
 
 run_tests sm root "$t_tmp/root"
