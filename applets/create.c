@@ -179,6 +179,15 @@ static void parse(struct create_args *a, int argc, char **argv)
 			  "[a-zA-Z0-9][a-zA-Z0-9_.-]*", a->name);
 }
 
+static void args_release(struct create_args *a)
+{
+	strv_free(a->env);
+	strv_free(a->env_files);
+	strv_free(a->labels);
+	strv_free(a->volumes);
+	strv_free(a->cmd);
+}
+
 /* Sets KEY=VALUE in env, replacing an earlier KEY. */
 static char **env_set(char **env, const char *kv)
 {
@@ -706,6 +715,11 @@ int create_main(int argc, char **argv, struct gopts *g)
 	close(stagefd);
 	fprintf(stderr, "Created %s successfully.\n", cfg.name);
 	printf("%s\n", cfg.id);
-	/* The config, image and store are released at exit. */
+	free(stage);
+	free(warning);
+	args_release(&a);
+	chroot_config_release(&cfg);
+	image_release(&img);
+	store_release(&s);
 	return fflush(stdout) ? EXIT_ERR : 0;
 }

@@ -506,20 +506,28 @@ int tar_main(int argc, char **argv, struct gopts *g)
 {
 	struct tar_args a = { .file = "-" };
 	bool root = geteuid() == 0;
+	char **args = old_style(argc, argv);
+	size_t i;
 
 	(void)g;
 	log_set_exit_code(2);
 	a.owner = root;
 	a.perms = root;
-	argv = old_style(argc, argv);
-	parse(&a, argc, argv);
+	parse(&a, argc, args);
 	if (a.mode == 't')
 		do_list(&a);
 	else if (a.mode == 'x')
 		do_extract(&a);
 	else
-		do_create(&a, argc, argv);
+		do_create(&a, argc, args);
 	if (fflush(stdout))
 		die_errno("cannot write the listing");
+	for (i = 0; i < a.nexcludes; i++)
+		free(a.excludes[i]);
+	free(a.excludes);
+	if (args != argv) {
+		free(args[1]);
+		free(args);
+	}
 	return a.exit_code;
 }
