@@ -29,7 +29,7 @@ endif
 
 all: $(BIN)
 
-$(BIN): $(OBJS)
+$(BIN): $(OBJS) $(LINK_DEPS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
@@ -53,7 +53,7 @@ static:
 		CPPFLAGS="-isystem $(VENDOR_PREFIX)/include -ffunction-sections -fdata-sections" \
 		LDFLAGS="-static -s -Wl,--gc-sections -L$(VENDOR_PREFIX)/lib" \
 		LIBS="-lcurl -lbearssl -lz -lzstd -lcjson -lpthread" \
-		$(STATIC_BIN)
+		LINK_DEPS=$(VENDOR_PREFIX)/.stamp $(STATIC_BIN)
 
 ifeq ($(STATIC),1)
 CHECK_BIN := $(STATIC_BIN)
