@@ -6,8 +6,9 @@
 # private list directory under vendor/build/apt (the system's apt
 # configuration is read for its mirror only, never changed), checked against
 # the pinned .dsc hash and the .dsc's own checksums, and unpacked with
-# dpkg-source into vendor/build/src. A stamp keyed on vendor/versions and
-# this script makes a second run a no-op.
+# dpkg-source into vendor/build/src, where vendor/patches/PKG-*.patch are
+# applied. A stamp keyed on vendor/versions, the patches and this script
+# makes a second run a no-op.
 #
 # usage: vendor/build.sh [-f]     (-f: rebuild even when up to date)
 # env:   VENDOR_MIRROR, VENDOR_SECURITY_MIRROR override the mirrors found in
@@ -34,7 +35,8 @@ force=0
 command -v "$CC" >/dev/null || fail "'$CC' not found (Debian package musl-tools)"
 command -v dpkg-source >/dev/null || fail "'dpkg-source' not found (Debian package dpkg-dev)"
 
-key=$(cat "$here/versions" "$here/build.sh" | sha256sum | cut -c1-64)
+key=$(cat "$here/versions" "$here/build.sh" "$here"/patches/*.patch |
+	sha256sum | cut -c1-64)
 libs_present() {
 	local l
 	for l in libbearssl.a libz.a libzstd.a libcjson.a libcurl.a; do
@@ -169,6 +171,12 @@ obtain() {
 	rm -rf "$dir"
 	dpkg-source -q --no-check -x "$dsc" "$dir" >"$LOGS/unpack-$pkg.log" 2>&1 ||
 		{ tail -n 5 "$LOGS/unpack-$pkg.log" >&2; fail "$pkg: dpkg-source failed"; }
+	for f in "$here/patches/$pkg"-*.patch; do
+		[ -f "$f" ] || continue
+		patch -d "$dir" -p1 --forward --batch <"$f" \
+			>>"$LOGS/unpack-$pkg.log" 2>&1 ||
+			fail "$pkg: $(basename "$f") does not apply"
+	done
 	echo "$ver" >"$dir/.scatman-version"
 	echo "$dir"
 }
