@@ -82,8 +82,7 @@ if is_root; then
 fi
 
 # --- HTTPS pull in the empty root ---------------------------------------------
-# A CA of our own and a registry serving a certificate it signed for
-# "localhost" (BearSSL checks host names, not IP addresses).
+# A CA of our own, and registries serving certificates it signed.
 
 need_registry
 pki=$t_tmp/pki
@@ -92,22 +91,32 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/ca.key" \
 	-out "$pki/ca.crt" -days 2 -subj /CN=scatman-test-ca \
 	-addext basicConstraints=critical,CA:TRUE \
 	-addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1
-openssl req -newkey rsa:2048 -nodes -keyout "$pki/srv.key" \
-	-out "$pki/srv.csr" -subj /CN=localhost >/dev/null 2>&1
-printf '%s\n' 'subjectAltName=DNS:localhost' 'basicConstraints=CA:FALSE' \
-	'extendedKeyUsage=serverAuth' >"$pki/ext"
-openssl x509 -req -in "$pki/srv.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
-	-CAcreateserial -out "$pki/srv.crt" -days 2 -extfile "$pki/ext" \
-	>/dev/null 2>&1
 cp "$pki/ca.crt" "$pki/certs/ca.crt"
-addr=$("$TESTS_DIR/registry.sh" start "$t_tmp/reg" --tls "$pki/srv.crt" \
-	"$pki/srv.key") || bail "the TLS registry did not start"
-t_cleanup_cmds+=("'$TESTS_DIR/registry.sh' stop '$t_tmp/reg'")
-port=${addr##*:}
+
+# tls_registry NAME CN SAN: a registry with a certificate for CN and SAN
+# holding the busybox fixture as test/static; prints its port.
+tls_registry() {
+	local n=$1 a
+	openssl req -newkey rsa:2048 -nodes -keyout "$pki/$n.key" \
+		-out "$pki/$n.csr" -subj "/CN=$2" >/dev/null 2>&1
+	printf '%s\n' "subjectAltName=$3" 'basicConstraints=CA:FALSE' \
+		'extendedKeyUsage=serverAuth' >"$pki/$n.ext"
+	openssl x509 -req -in "$pki/$n.csr" -CA "$pki/ca.crt" \
+		-CAkey "$pki/ca.key" -CAcreateserial -out "$pki/$n.crt" \
+		-days 2 -extfile "$pki/$n.ext" >/dev/null 2>&1
+	a=$("$TESTS_DIR/registry.sh" start "$t_tmp/reg-$n" --tls \
+		"$pki/$n.crt" "$pki/$n.key") || return 1
+	skopeo copy -q --dest-cert-dir "$pki/certs" \
+		"oci:$SCATMAN_TEST_FIXTURES/oci:busybox" \
+		"docker://localhost:${a##*:}/test/static:latest" \
+		>/dev/null 2>&1 || return 1
+	echo "${a##*:}"
+}
+
+t_cleanup_cmds+=("'$TESTS_DIR/registry.sh' stop '$t_tmp/reg-good'")
+port=$(tls_registry good localhost 'DNS:localhost,IP:127.0.0.1') ||
+	bail "the TLS registry did not start"
 img=localhost:$port/test/static:latest
-skopeo copy -q --dest-cert-dir "$pki/certs" \
-	"oci:$SCATMAN_TEST_FIXTURES/oci:busybox" "docker://$img" >/dev/null 2>&1 ||
-	bail "cannot push to the TLS registry"
 
 # With the CA where Debian keeps its bundle, and a resolv.conf.
 d=$(newroot https)
@@ -141,6 +150,23 @@ mkdir -p "$d/certs"
 cp "$pki/ca.crt" "$d/certs/ca.crt"
 testcmd "pull --cert-dir" 0 \
 	inroot "$d" /scatman --root /store pull -q --cert-dir /certs "$img"
+
+# A registry named by its IP address: the address must be among the
+# certificate's iPAddress names; a common name or another address does
+# not do.
+testcmd "pull from an IP address in the certificate" 0 \
+	inroot "$d" /scatman --root /store pull -q --cert-dir /certs \
+	"127.0.0.1:$port/test/static:latest"
+t_cleanup_cmds+=("'$TESTS_DIR/registry.sh' stop '$t_tmp/reg-other'")
+port2=$(tls_registry other 127.0.0.1 'DNS:localhost,IP:127.0.0.2') ||
+	bail "the second TLS registry did not start"
+testcmd "pull from an IP address not in the certificate fails" 125 \
+	inroot "$d" /scatman --root /store pull -q --cert-dir /certs \
+	"127.0.0.1:$port2/test/static:latest"
+like "$err" 'TLS' "as a TLS failure"
+testcmd "the same registry by its host name" 0 \
+	inroot "$d" /scatman --root /store pull -q --cert-dir /certs \
+	"localhost:$port2/test/static:latest"
 
 # The wrong CA is refused.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/other.key" \
