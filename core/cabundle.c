@@ -260,6 +260,9 @@ static int trust_add_all(struct trust *t, const char *const *dirs,
 	return 0;
 }
 
+static const char fix_hint[] =
+	"set SSL_CERT_FILE or SSL_CERT_DIR, or pass --cert-dir";
+
 int cabundle_load(const char *const *dirs, char **pem, size_t *len,
 		  struct err *err)
 {
@@ -272,8 +275,8 @@ int cabundle_load(const char *const *dirs, char **pem, size_t *len,
 	free(t.seen);
 	if (rc == 0 && t.count == 0) {
 		rc = err_set(err, 0,
-			     "no CA certificates found: looked for a bundle in %s and the other usual places; set SSL_CERT_FILE or SSL_CERT_DIR, or pass --cert-dir",
-			     bundle_paths[0]);
+			     "no CA certificates found in %s or the other usual places; %s",
+			     bundle_paths[0], fix_hint);
 		err->errnum = ENOENT;
 	}
 	if (rc < 0) {

@@ -97,8 +97,9 @@ static void test_file(void)
 
 	/* garbage, a usable cert, an unusable one, a duplicate, no final
 	 * newline */
-	snprintf(text, sizeof(text), "junk\n%s%s-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n%s",
-		 cert_a, cert_ed, cert_a);
+	snprintf(text, sizeof(text),
+		 "junk\n%s%s-----BEGIN PRIVATE KEY-----\nAAAA\n"
+		 "-----END PRIVATE KEY-----\n%s", cert_a, cert_ed, cert_a);
 	text[strlen(text) - 1] = 0;
 	f = put("bundle.pem", text);
 	setenv("SSL_CERT_FILE", f, 1);
