@@ -47,7 +47,8 @@ int safepath_mkdir_p(int rootfd, const char *path, mode_t mode,
  */
 bool safepath_clean(const char *name, char *out);
 
-/* For tests: forces the O_NOFOLLOW walk even where openat2 exists. */
+/* For tests: forces the O_NOFOLLOW walk even where openat2 exists (as
+ * does SCATMAN_TEST_NO_OPENAT2 in the environment). */
 void safepath_force_walk(bool on);
 
 #endif
