@@ -79,7 +79,7 @@ check: $(CHECK_DEP) unit
 	SCATMAN_BIN=$(CURDIR)/$(CHECK_BIN) ./tests/run.sh
 
 demo: $(BIN)
-	./scripts/demo
+	SCATMAN_BIN=$(CURDIR)/$(BIN) ./scripts/demo
 
 bench: $(BIN)
 	./scripts/bench

@@ -77,6 +77,25 @@ int applet_run(const struct applet *a, int argc, char **argv,
 	return a->main(argc, argv, g);
 }
 
+void die_bad_option(int c, char **argv)
+{
+	char opt[64];
+
+	/* A long option leaves optopt 0 (unknown) or its value (missing
+	 * argument); its text is the argument just consumed. */
+	if (optopt > 0 && optopt < 256 && (optind < 2 ||
+					   argv[optind - 1][1] != '-'))
+		snprintf(opt, sizeof(opt), "-%c", optopt);
+	else if (optind > 0)
+		snprintf(opt, sizeof(opt), "%.*s",
+			 (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+	else
+		snprintf(opt, sizeof(opt), "?");
+	if (c == ':')
+		die_usage("option '%s' needs an argument", opt);
+	die_usage("unknown option '%s'", opt);
+}
+
 void gopts_default_root(struct gopts *g, const char *opt_root)
 {
 	const char *env = getenv("SCATMAN_ROOT");

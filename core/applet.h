@@ -52,6 +52,14 @@ void applet_help_exit(const struct applet *a) __attribute__((noreturn));
 void applet_usage_exit(const char *name, unsigned kind)
 	__attribute__((noreturn));
 
+/*
+ * Reports a getopt_long failure as one line naming the option, then exits
+ * with the usage-error status. c is getopt's return value: ':' for a
+ * missing argument (when the optstring starts with "+:" or ":"), '?' for an
+ * unknown option. Call with opterr = 0 (applet_run sets it).
+ */
+void die_bad_option(int c, char **argv) __attribute__((noreturn));
+
 /* Fills g->root from --root, SCATMAN_ROOT, XDG_DATA_HOME or HOME. */
 void gopts_default_root(struct gopts *g, const char *opt_root);
 

@@ -41,8 +41,6 @@ static void list_applets(void)
  * by default, symbolic links with -s. An existing entry is kept. */
 static int install_links(const char *self, const char *dir, bool symbolic)
 {
-	int ret = 0;
-
 	for (size_t i = 0; i < applet_count; i++) {
 		const struct applet *a = &applet_table[i];
 		char *dst;
@@ -54,13 +52,15 @@ static int install_links(const char *self, const char *dir, bool symbolic)
 			dst = xasprintf("%s/scatman-%s", dir, a->name);
 		r = symbolic ? symlink(self, dst) : link(self, dst);
 		if (r < 0 && errno != EEXIST) {
+			/* One line: the rest would fail the same way. */
 			log_error("cannot create '%s': %s", dst,
 				  strerror(errno));
-			ret = EXIT_ERR;
+			free(dst);
+			return EXIT_ERR;
 		}
 		free(dst);
 	}
-	return ret;
+	return 0;
 }
 
 static const char *self_path(void)
@@ -77,8 +77,8 @@ static const char *self_path(void)
 static int unknown_command(const char *name)
 {
 	log_set_prog("scatman", "scatman");
-	log_error("unknown command '%s'", name);
-	log_error("run 'scatman --help' for a list of commands");
+	log_error("unknown command '%s' (see 'scatman --help' for the list)",
+		  name);
 	return EXIT_ERR;
 }
 
@@ -119,7 +119,8 @@ static int scatman_main(int argc, char **argv, struct gopts *g)
 	int c, level;
 
 	log_set_prog("scatman", "scatman");
-	while ((c = getopt_long(argc, argv, "+hvs", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hvs", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
 			root = optarg;
@@ -145,7 +146,7 @@ static int scatman_main(int argc, char **argv, struct gopts *g)
 			list_applets();
 			return 0;
 		default:
-			die_usage("invalid option");
+			die_bad_option(c, argv);
 		}
 	}
 	if (install) {
@@ -159,6 +160,44 @@ static int scatman_main(int argc, char **argv, struct gopts *g)
 	if (optind >= argc)
 		return run_bare("help", g);
 	return run_named(argv[optind], argc - optind, argv + optind, g);
+}
+
+/*
+ * For a scatman-CMD link: takes the global options that come first
+ * (scatman-ps --root DIR -a) out of argv and returns the --root value.
+ */
+static const char *take_leading_globals(int *argc, char **argv)
+{
+	const char *root = NULL;
+	int level;
+
+	while (*argc > 1) {
+		const char *opt = argv[1], *val;
+		int used = 2;
+
+		if (str_has_prefix(opt, "--root=") ||
+		    str_has_prefix(opt, "--log-level=")) {
+			val = strchr(opt, '=') + 1;
+			used = 1;
+		} else if ((!strcmp(opt, "--root") ||
+			    !strcmp(opt, "--log-level")) && *argc > 2) {
+			val = argv[2];
+		} else {
+			break;
+		}
+		if (opt[2] == 'r') {
+			root = val;
+		} else {
+			level = log_parse_level(val);
+			if (level < 0)
+				die_usage("invalid log level '%s'", val);
+			log_set_level(level);
+		}
+		memmove(argv + 1, argv + 1 + used,
+			(size_t)(*argc - used) * sizeof(*argv));
+		*argc -= used;
+	}
+	return root;
 }
 
 int main(int argc, char **argv)
@@ -180,7 +219,7 @@ int main(int argc, char **argv)
 		a = applet_find(base + 8, AF_CMD);
 		if (!a)
 			return unknown_command(base + 8);
-		gopts_default_root(&g, NULL);
+		gopts_default_root(&g, take_leading_globals(&argc, argv));
 		argv[0] = (char *)a->name;
 		return applet_run(a, argc, argv, &g);
 	}

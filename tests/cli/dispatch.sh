@@ -35,7 +35,16 @@ done
 testcmd "unknown command" 125 "$bin" frobnicate
 like "$err" "^scatman: unknown command 'frobnicate'" "unknown command message"
 like "$err" "scatman --help" "unknown command hints at --help"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "unknown command: one line"
 testcmd "unknown global option" 125 "$bin" --frob
+is "$err" "scatman: unknown option '--frob' (see 'scatman --help')" \
+	"unknown global option: one line naming it"
+testcmd "unknown short global option" 125 "$bin" -x
+is "$err" "scatman: unknown option '-x' (see 'scatman --help')" \
+	"unknown short option: one line naming it"
+testcmd "global option without its argument" 125 "$bin" --root
+is "$err" "scatman: option '--root' needs an argument (see 'scatman --help')" \
+	"missing argument named"
 testcmd "bad log level" 125 "$bin" --log-level loud version
 
 testcmd "version" 0 "$bin" version
@@ -62,6 +71,8 @@ testcmd "--install hard links into a directory" 0 "$bin" --install "$t_tmp/hard"
 is "$(stat -c %h "$t_tmp/hard/tar")" "$(stat -c %h "$bin")" \
 	"hard links share the binary's inode"
 
+testcmd "--install into a missing directory" 125 "$bin" --install "$t_tmp/nope/x"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "--install failure is one line"
 testcmd "link scatman-version" 0 "$links/scatman-version"
 is "$out" "$v" "scatman-version runs the version command"
 testcmd "link scatman-help" 0 "$links/scatman-help"
@@ -86,6 +97,13 @@ testcmd "tool with an unknown utility" 125 "$bin" tool frob
 ln -s "$bin" "$links/scatman-frob"
 testcmd "unknown scatman-NAME link" 125 "$links/scatman-frob"
 like "$err" "unknown command 'frob'" "unknown link name is reported"
+
+# A link takes the global options that come first.
+mkdir -p "$t_tmp/linkroot"
+testcmd "link scatman-ps with a leading --root" 0 "$links/scatman-ps" --root "$t_tmp/linkroot" -a
+testcmd "link scatman-ps with --root=DIR" 0 "$links/scatman-ps" --root="$t_tmp/linkroot" -a
+testcmd "link scatman-ps with --log-level" 0 "$links/scatman-ps" --log-level debug -a
+testcmd "link with a bad log level" 125 "$links/scatman-ps" --log-level loud
 
 # Global options come before the command and reach it.
 testcmd "--root before the command" 0 "$bin" --root "$t_tmp/r" --log-level debug version
