@@ -48,6 +48,11 @@ testcmd "version" 0 inroot "$d" /scatman version
 like "$out" '^scatman version ' "version prints the version"
 testcmd "--help" 0 inroot "$d" /scatman --help
 like "$out" 'Available Commands:' "--help lists the commands"
+# Under the name "make static" gives it, it is still the manager.
+cp "$bin" "$d/scatman-static"
+testcmd "runs as scatman-static" 0 inroot "$d" /scatman-static version
+like "$out" '^scatman version ' "as the manager"
+rm "$d/scatman-static"
 testcmd "pull --help" 0 inroot "$d" /scatman pull --help
 like "$out" '^Usage: scatman pull' "a command's usage"
 
