@@ -223,10 +223,10 @@ static char *row_get(void *obj, const char *f, bool json)
 		return xstrdup(c->cfg.image_id ? c->cfg.image_id : "");
 	if (!strcmp(f, "Command"))
 		return command_str(r);
-	if (!strcmp(f, "Status"))
+	/* podman 4's templates: State is the human form, as Status; the
+	 * JSON record keeps the plain state */
+	if (!strcmp(f, "Status") || !strcmp(f, "State"))
 		return status_human(c);
-	if (!strcmp(f, "State"))
-		return xstrdup(chroot_status_name(c->st.status));
 	if (!strcmp(f, "Labels"))
 		return labels_str(c);
 	if (!strcmp(f, "CreatedHuman") || !strcmp(f, "RunningFor"))

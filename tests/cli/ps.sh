@@ -61,11 +61,12 @@ like "$(echo "$out" | sed -n 2p)" \
 
 testcmd "ps -a" 0 sm ps -a --format '{{.Names}}'
 is "$out" "$(printf 'ghost\nquitter\nrunner\nmade')" "all, newest first"
-testcmd "ps -a --format status" 0 sm ps -a --format '{{.Names}} {{.Status}} {{.State}}'
-like "$out" "^ghost Exited \(137\) .* ago exited$" "a dead supervisor reads as killed"
-like "$out" "quitter Exited \(3\) About a minute ago exited" "exited with its code"
-like "$out" "made Created created" "created"
-like "$out" "runner Up 3 minutes running" "running"
+testcmd "ps -a --format status" 0 sm ps -a --format '{{.Names}} {{.Status}}|{{.State}}'
+like "$out" "^ghost Exited \(137\) .* ago\|Exited" "a dead supervisor reads as killed"
+like "$out" "quitter Exited \(3\) About a minute ago\|Exited \(3\) About a minute ago" \
+	"exited with its code"
+like "$out" "made Created\|Created" "created"
+like "$out" "runner Up 3 minutes\|Up 3 minutes" "running"
 
 testcmd "ps -q" 0 sm ps -q
 is "$out" "${idr:0:12}" "quiet prints short IDs"
@@ -132,4 +133,37 @@ testcmd "empty store" 0 "$SCATMAN_BIN" --root "$t_tmp/none" ps
 is "$out" "CONTAINER ID  IMAGE       COMMAND     CREATED     STATUS      PORTS       NAMES" \
 	"header only"
 testcmd "stray argument" 125 sm ps extra
+
+# podman itself, on a store of its own: the same header and record shapes
+pm() {
+	timeout 120 podman --root "$t_tmp/podman" --runroot "$t_tmp/podman-run" \
+		--runtime runc --cgroup-manager cgroupfs "$@"
+}
+if [ -n "${SCATMAN_TEST_REGISTRY:-}" ] && pm ps -a >/dev/null 2>&1; then
+	t_cleanup_cmds+=('pm rm -af; pm system reset -f')
+	is "$("$SCATMAN_BIN" --root "$t_tmp/none" ps -a)" "$(pm ps -a)" \
+		"empty listing as podman's"
+	is "$("$SCATMAN_BIN" --root "$t_tmp/none" ps -a --format json)" \
+		"$(pm ps -a --format json)" "empty JSON as podman's"
+	img=$SCATMAN_TEST_REGISTRY/test/busybox
+	pm create -q --tls-verify=false --name pc "$img" \
+		sh -c 'sleep 100; echo done' >/dev/null 2>&1
+	sm create --tls-verify=false --name pc "$img" \
+		sh -c 'sleep 100; echo done' >/dev/null 2>&1
+	f='{{.Names}}|{{.Status}}|{{.State}}|{{.Command}}|{{.Image}}'
+	is "$(sm ps -a -f name=^pc\$ --format "$f")" \
+		"$(pm ps -a -f name=^pc\$ --format "$f")" "a created chroot as podman's"
+	is "$(sm ps -a -f name=^pc\$ --no-trunc --format '{{.Command}}')" \
+		"$(pm ps -a -f name=^pc\$ --no-trunc --format '{{.Command}}')" \
+		"--no-trunc command as podman's"
+	is "$(sm ps -a -f name=^pc\$ --format json | jq -S '.[0] | keys')" \
+		"$(pm ps -a -f name=^pc\$ --format json | jq -S '.[0] | keys' |
+			jq -S '[.[] | select(. as $k | ["Id","Names","Image","Command",
+			"Created","State","Status","ExitCode","Pid","Labels",
+			"AutoRemove","CreatedAt","Exited","ExitedAt","ImageID",
+			"Mounts","Ports","Size","StartedAt"] | index($k))]')" \
+		"JSON keys are podman's"
+else
+	skip "podman cannot run here"
+fi
 done_testing
