@@ -115,15 +115,15 @@ static int remove_one(struct store *s, const char *name, bool force,
 	nall = strv_count(all);
 	nrm = img.ref ? 1 : nall;
 	if (!img.ref && nall > 1 && !force && !every_tag) {
-		log_error("unable to delete image '%s' by ID with more than one tag (%s, ...): please force removal",
-			  img.id, all[0]);
+		log_error("unable to delete image '%s' by ID with more than one tag (%s, ...): %s",
+			  img.id, all[0], "please force removal");
 		ret = EXIT_ERR;
 		goto out_free;
 	}
 	user = nrm == nall ? chroot_using(s->root, img.id) : NULL;
 	if (user && !force) {
-		log_error("image '%s' is in use by chroot '%s': remove the chroot first or use --force",
-			  name, user);
+		log_error("image '%s' is in use by chroot '%s': %s", name, user,
+			  "remove the chroot first or use --force");
 		free(user);
 		ret = RMI_IN_USE;
 		goto out_free;

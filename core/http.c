@@ -15,6 +15,10 @@
 #define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 #define RETRY_AFTER_MAX 10
 
+static const char tls_hint[] =
+	"add the registry's CA under /etc/containers/certs.d/HOST:PORT/ "
+	"or pass --cert-dir, or use --tls-verify=false";
+
 /* Appends the *.crt files of dir to the PEM buffer. */
 static void add_certs(struct http *h, const char *dir)
 {
@@ -131,9 +135,8 @@ int http_curl_err(struct err *err, CURLcode rc, const char *url,
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-		return err_setc(err, EPROTO,
-			       "TLS failure talking to '%s': %s (add the registry's CA under /etc/containers/certs.d/HOST:PORT/ or pass --cert-dir, or use --tls-verify=false)",
-			       url, why);
+		return err_setc(err, EPROTO, "TLS failure talking to '%s': %s (%s)",
+				url, why, tls_hint);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_setc(err, EHOSTUNREACH,
 			       "cannot resolve the host of '%s': %s", url, why);

@@ -363,8 +363,9 @@ struct blob_job {
 	const char *digest;
 	int64_t size;
 	const cJSON *urls;	/* foreign layers' URLs, or NULL */
-	char *partial;		/* <tmp>/blob-<hex>.partial */
-	int fd;			/* the verified partial file, locked; or -1 */
+	char *partial;		/* <tmp>/blob-<hex>.partial, being fetched */
+	char *ok;		/* <tmp>/blob-<hex>.ok, fetched and verified */
+	bool verified;		/* ok exists, to be moved into the store */
 	int64_t done;		/* bytes so far (atomic) */
 	int state;		/* JOB_WAITING, JOB_ACTIVE, JOB_DONE (atomic) */
 	int64_t started_ms;
@@ -495,8 +496,9 @@ static int open_locked(const char *path, struct err *err)
 
 /*
  * Downloads one blob into a partial file under the temp area, resuming
- * what an earlier run left; the file stays locked (j->fd) until the pull
- * commits. Concurrent pulls of one blob take turns on the lock.
+ * what an earlier run left, and renames it to its .ok name once verified;
+ * finish_layers moves it into the store. Concurrent pulls of one blob take
+ * turns on the partial file's lock, and use each other's .ok files.
  */
 static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 {
@@ -504,11 +506,17 @@ static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 	int fd, ret;
 
 	j->partial = xasprintf("%s/blob-%s.partial", p->s->tmp, j->digest + 7);
+	j->ok = xasprintf("%s/blob-%s.ok", p->s->tmp, j->digest + 7);
+	if (access(j->ok, F_OK) == 0) {
+		j->verified = true;
+		return 0;
+	}
 	fd = open_locked(j->partial, err);
 	if (fd < 0)
 		return -1;
-	if (store_has_blob(p->s, j->digest)) {
+	if (store_has_blob(p->s, j->digest) || access(j->ok, F_OK) == 0) {
 		/* Fetched meanwhile by a concurrent pull. */
+		j->verified = access(j->ok, F_OK) == 0;
 		unlink(j->partial);
 		close(fd);
 		return 0;
@@ -516,16 +524,15 @@ static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 	ret = fetch_to_fd(p, j, fd, &sha, err);
 	if (ret == 0)
 		ret = verify_blob(j, fd, &sha, err);
-	if (ret == 0) {
-		j->fd = fd;
-		return 0;
-	}
+	if (ret == 0 && rename(j->partial, j->ok) < 0)
+		ret = err_set(err, errno, "cannot rename '%s'", j->partial);
 	/* Bad data goes; an interrupted transfer stays to be resumed. */
-	if (err->errnum == EILSEQ || err->errnum == EBADMSG ||
-	    err->errnum == EFBIG || err->errnum == ENOSPC)
+	if (ret < 0 && (err->errnum == EILSEQ || err->errnum == EBADMSG ||
+			err->errnum == EFBIG || err->errnum == ENOSPC))
 		unlink(j->partial);
+	j->verified = ret == 0;
 	close(fd);
-	return -1;
+	return ret;
 }
 
 static int64_t now_ms(void)
@@ -625,8 +632,8 @@ static void *worker(void *arg)
 	}
 }
 
-/* Moves the verified blobs into the store, or (failed) lets them go:
- * kept for the next run, unless the disk is full. */
+/* Moves the verified blobs into the store, or (failed) leaves them for
+ * the next run, unless the disk is full. */
 static int finish_layers(struct puller *p, struct workers *w, bool failed,
 			 struct err *err)
 {
@@ -637,13 +644,13 @@ static int finish_layers(struct puller *p, struct workers *w, bool failed,
 		struct blob_job *j = &w->jobs[i];
 		char *path = store_blob_path(p->s, j->digest);
 
-		if (j->fd >= 0 && !failed && !ret && rename(j->partial, path) < 0)
+		if (j->verified && !failed && !ret && rename(j->ok, path) < 0 &&
+		    !(errno == ENOENT && store_has_blob(p->s, j->digest)))
 			ret = err_set(err, errno, "cannot store blob '%s'", j->digest);
-		else if (j->fd >= 0 && failed && err->errnum == ENOSPC)
-			unlink(j->partial);
-		if (j->fd >= 0)
-			close(j->fd);
+		else if (j->verified && failed && err->errnum == ENOSPC)
+			unlink(j->ok);
 		free(j->partial);
+		free(j->ok);
 		free(path);
 	}
 	free(w->jobs);
@@ -684,7 +691,6 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 		w.jobs[w.njobs].digest = d;
 		w.jobs[w.njobs].size = (int64_t)sz->valuedouble;
 		w.jobs[w.njobs].urls = cJSON_GetObjectItemCaseSensitive(l, "urls");
-		w.jobs[w.njobs].fd = -1;
 		w.njobs++;
 	}
 	pthread_mutex_init(&w.lock, NULL);

@@ -87,6 +87,14 @@ static bool tag_valid(const char *t)
 	return true;
 }
 
+static bool has_upper(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return true;
+	return false;
+}
+
 /* Checks every '/'-separated component of path. */
 static int path_check(const char *ref, const char *path, struct err *err)
 {
@@ -99,11 +107,10 @@ static int path_check(const char *ref, const char *path, struct err *err)
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
-		for (size_t i = 0; i < n; i++)
-			if (p[i] >= 'A' && p[i] <= 'Z')
-				return err_setc(err, EINVAL,
-					       "invalid reference '%s': repository name must be lowercase",
-					       ref);
+		if (has_upper(p, n))
+			return err_setc(err, EINVAL,
+					"invalid reference '%s': repository name must be lowercase",
+					ref);
 		if (!path_component_valid(p, n))
 			return err_setc(err, EINVAL,
 				       "invalid reference '%s': invalid repository name",

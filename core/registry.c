@@ -126,6 +126,13 @@ static void basic_auth(struct registry *r)
 	free(b);
 }
 
+/* "run 'scatman login HOST' or pass --creds" into buf. */
+static const char *login_hint(const struct registry *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "run 'scatman login %s' or pass --creds", r->domain);
+	return buf;
+}
+
 /* Appends "?service=..&scope=.." (URL-escaped, each when known). */
 static char *token_url(struct registry *r, const char *scope)
 {
@@ -145,6 +152,7 @@ static char *token_url(struct registry *r, const char *scope)
 /* Runs the Bearer token flow for pulling r->repo. */
 static int fetch_token(struct registry *r, struct err *err)
 {
+	char hint[160];
 	char *scope = *r->repo ? xasprintf("repository:%s:pull", r->repo) :
 				 NULL;
 	char *url = token_url(r, scope), *basic = NULL;
@@ -163,8 +171,9 @@ static int fetch_token(struct registry *r, struct err *err)
 	if (http_get(&r->http, url, hdrs, TOKEN_MAX, &resp, err) < 0)
 		goto out_free;
 	if (resp.status == 401 || resp.status == 403) {
-		err_setc(err, EACCES, "authentication to '%s' failed: the token service refused the credentials (run 'scatman login %s')",
-			r->domain, r->domain);
+		err_setc(err, EACCES,
+			 "the token service of '%s' refused the credentials: %s",
+			 r->domain, login_hint(r, hint, sizeof(hint)));
 		goto out_resp;
 	}
 	j = cJSON_Parse(resp.body);
@@ -223,15 +232,16 @@ static int take_challenge(struct registry *r, const char *www, struct err *err)
 
 static int authenticate(struct registry *r, struct err *err)
 {
+	char hint[160];
+
 	if (r->bearer)
 		return fetch_token(r, err);
 	if (r->basic && r->user) {
 		basic_auth(r);
 		return 0;
 	}
-	return err_setc(err, EACCES,
-		       "'%s' requires authentication: run 'scatman login %s' or pass --creds",
-		       r->domain, r->domain);
+	return err_setc(err, EACCES, "'%s' requires authentication: %s",
+			r->domain, login_hint(r, hint, sizeof(hint)));
 }
 
 /* GET /v2/ over https, then http when allowed; sets r->base. */
@@ -329,13 +339,13 @@ static int status_err(struct registry *r, const char *kind, const char *ref,
 		      struct http_resp *resp, struct err *err)
 {
 	bool manifest = !strcmp(kind, "manifests");
-	char detail[256];
+	char detail[256], hint[160];
 
 	error_detail(resp->body, detail, sizeof(detail));
 	if (resp->status == 401 || resp->status == 403)
-		return err_setc(err, EACCES,
-			       "access to '%s/%s' denied (status %ld%s): run 'scatman login %s' or pass --creds",
-			       r->domain, r->repo, resp->status, detail, r->domain);
+		return err_setc(err, EACCES, "access to '%s/%s' denied (status %ld%s): %s",
+				r->domain, r->repo, resp->status, detail,
+				login_hint(r, hint, sizeof(hint)));
 	if (resp->status == 404 && manifest)
 		return err_setc(err, ENOENT,
 			       "manifest '%s' of '%s' not found in registry '%s'%s",

@@ -84,7 +84,7 @@ for _ in $(seq 100); do [ -s "$t_tmp/front.port" ] && break; sleep 0.05; done
 front=127.0.0.1:$(cat "$t_tmp/front.port")
 check "rmi" sm rmi -a
 testcmd "token service refuses anonymous" 125 sm pull --authfile "$af" --tls-verify=false "$front/test/busybox"
-like "$err" "token service refused the credentials" "says the token was refused"
+like "$err" "token service of .* refused the credentials: run .scatman login" "says the token was refused"
 testcmd "Bearer token flow with credentials" 0 sm pull -q --tls-verify=false --creds tok:en \
 	"$front/test/busybox"
 is "$out" "$id" "the image ID"

@@ -11,6 +11,8 @@
 #include "../../core/util.h"
 #include "tap.h"
 
+#define D64 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 static char *put(struct store *s, const char *text)
 {
 	struct err e = ERR_INIT;
@@ -111,21 +113,21 @@ int main(void)
 	free(p);
 	p = store_blob_path(&s, "sha256:../../etc");
 	tap_ok(p == NULL, "store_blob_path refuses malformed digests");
-	tap_ok(store_put_blob(&s, "sha256:" "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-			      "x", 1, &e) < 0 && strstr(e.msg, "digest mismatch"),
+	tap_ok(store_put_blob(&s, "sha256:" D64, "x", 1, &e) < 0 &&
+	       strstr(e.msg, "digest mismatch"),
 	       "store_put_blob verifies the digest");
 
 	m1 = make_image(&s, "amd64", &id1);
 	m2 = make_image(&s, "arm64", &id2);
-	tap_ok(store_tag_set(&s, "docker.io/library/alpine:latest", m1, MT_OCI_MANIFEST, 1, &e) == 0,
-	       "tag one");
+	tap_ok(store_tag_set(&s, "docker.io/library/alpine:latest", m1,
+			     MT_OCI_MANIFEST, 1, &e) == 0, "tag one");
 	store_tag_set(&s, "quay.io/x/alpine:3", m1, MT_OCI_MANIFEST, 1, &e);
 	store_tag_set(&s, "example.com/team/app:v2", m2, MT_OCI_MANIFEST, 1, &e);
 	test_find(&s, m1, id1, id2);
 	test_inspect(&s);
 
-	tap_ok(store_tag_set(&s, "docker.io/library/alpine:latest", m2, MT_OCI_MANIFEST, 1, &e) == 0,
-	       "retag moves the name");
+	tap_ok(store_tag_set(&s, "docker.io/library/alpine:latest", m2,
+			     MT_OCI_MANIFEST, 1, &e) == 0, "retag moves the name");
 	tap_ok(store_gc(&s, &freed, &e) == 0, "gc");
 	tap_is_int(freed, 0, "  nothing to free while tags reach every blob");
 	store_tag_remove(&s, "quay.io/x/alpine:3", &e);
