@@ -68,4 +68,28 @@ is "$(echo "$out" | jq -r '.[0].Name')" box "found ones still printed"
 like "$err" "no such object: 'nothere'" "missing one named"
 testcmd "bad type" 125 sm inspect --type pod box
 testcmd "no name" 125 sm inspect
+
+# podman's own inspect of a container made the same way: our keys are
+# among podman's, at every level we fill
+pm() {
+	timeout 120 podman --root "$t_tmp/podman" --runroot "$t_tmp/podman-run" \
+		--runtime runc --cgroup-manager cgroupfs "$@"
+}
+if pm ps -a >/dev/null 2>&1 &&
+	pm create -q --tls-verify=false --name box "$img" /bin/sh -c 'echo hi' \
+		>/dev/null 2>&1; then
+	t_cleanup_cmds+=('pm rm -af; pm system reset -f')
+	pj=$(pm inspect box)
+	for lvl in "" .State .Config .HostConfig; do
+		extra=$(jq -n --argjson a "$(sm inspect box | jq ".[0]$lvl | keys")" \
+			--argjson b "$(echo "$pj" | jq ".[0]$lvl | keys")" \
+			'$a - $b - ["IdMap"] | join(" ")')
+		is "$extra" '""' "keys of ${lvl:-the record} are podman's"
+	done
+	is "$(sm inspect -f '{{.Path}} {{.Args}} {{.State.Status}}' box)" \
+		"$(pm inspect -f '{{.Path}} {{.Args}} {{.State.Status}}' box)" \
+		"Path, Args and State.Status as podman's"
+else
+	skip "podman cannot run here"
+fi
 done_testing
