@@ -8,69 +8,56 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cabundle.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
 
-#define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 #define RETRY_AFTER_MAX 10
 
 static const char tls_hint[] =
 	"add the registry's CA under /etc/containers/certs.d/HOST:PORT/ "
 	"or pass --cert-dir, or use --tls-verify=false";
 
-/* Appends the *.crt files of dir to the PEM buffer. */
-static void add_certs(struct http *h, const char *dir)
+/* true when one of dirs holds a certificate file. */
+static bool dirs_have_certs(const char *const *dirs)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	bool found = false;
 
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct err e = ERR_INIT;
-		char *p, *data;
-		size_t len;
+	for (size_t i = 0; dirs && dirs[i] && !found; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
 
-		if (!str_has_suffix(de->d_name, ".crt"))
+		if (!d)
 			continue;
-		p = path_join(dir, de->d_name);
-		data = file_read(p, 1 << 20, &len, &e);
-		free(p);
-		if (!data)
-			continue;
-		h->ca_pem = xrealloc(h->ca_pem, h->ca_len + len + 2);
-		memcpy(h->ca_pem + h->ca_len, data, len);
-		h->ca_len += len;
-		h->ca_pem[h->ca_len++] = '\n';
-		free(data);
+		while (!found && (de = readdir(d)))
+			found = str_has_suffix(de->d_name, ".crt") ||
+				str_has_suffix(de->d_name, ".pem") ||
+				str_has_suffix(de->d_name, ".cer");
+		closedir(d);
 	}
-	closedir(d);
+	return found;
 }
 
-static void setup_tls(struct http *h, const char *const *cert_dirs)
+/*
+ * The trust set: libcurl's own default when it has one and nothing is
+ * added; else (extra certificates, or a build without a default bundle)
+ * the bundle found on this system plus the directories' certificates.
+ */
+static int setup_tls(struct http *h, const char *const *cert_dirs,
+		     struct err *err)
 {
-	struct err e = ERR_INIT;
-	size_t len = 0;
+	char *def = NULL;
 
-	for (size_t i = 0; cert_dirs && cert_dirs[i]; i++)
-		add_certs(h, cert_dirs[i]);
-	if (!h->ca_pem)
-		return;
-	/* A blob replaces the default bundle: put the system one first. */
-	char *sys = file_read(SYSTEM_CA, 16 << 20, &len, &e);
-
-	if (sys) {
-		char *all = xmalloc(len + h->ca_len + 2);
-
-		memcpy(all, sys, len);
-		all[len] = '\n';
-		memcpy(all + len + 1, h->ca_pem, h->ca_len);
-		free(h->ca_pem);
-		free(sys);
-		h->ca_pem = all;
-		h->ca_len += len + 1;
-	}
+	if (!h->tls_verify)
+		return 0;
+	if (curl_easy_getinfo(h->curl, CURLINFO_CAINFO, &def) != CURLE_OK)
+		def = NULL;
+	if (def && *def && access(def, R_OK) == 0 && !dirs_have_certs(cert_dirs))
+		return 0;
+	if (cabundle_load(cert_dirs, &h->ca_pem, &h->ca_len, err) < 0)
+		return -1;
+	return 0;
 }
 
 static void apply_common(struct http *h, CURL *c)
@@ -104,7 +91,10 @@ int http_init(struct http *h, bool tls_verify, const char *const *cert_dirs,
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		return err_setc(err, ENOMEM, "cannot start the HTTP client");
-	setup_tls(h, cert_dirs);
+	if (setup_tls(h, cert_dirs, err) < 0) {
+		http_release(h);
+		return -1;
+	}
 	return 0;
 }
 
