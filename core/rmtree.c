@@ -26,6 +26,13 @@ struct walk {
 	int failed;
 	char path[4096];	/* for messages: the entry being worked on */
 	size_t plen;
+	/* removing: how deep we are, the top directory, and directories
+	 * moved up to it to be removed from there */
+	int depth;
+	int topfd;
+	char **pending;
+	size_t npending;
+	unsigned long seq;
 	/* measuring: sizes, and inodes with several links seen so far */
 	uint64_t bytes;
 	ino_t *inos;
@@ -176,6 +183,33 @@ static void rm_contents(struct walk *w, int fd)
 	names_free(names);
 }
 
+/*
+ * A descriptor per level would run out in a deep (or hostile) tree: past
+ * RM_DEPTH_MAX levels a directory is renamed into the top directory and
+ * removed from there later. A rename never leaves the filesystem.
+ */
+#define RM_DEPTH_MAX 32
+
+static bool defer_deep(struct walk *w, int dirfd, const char *name)
+{
+	char tmp[64];
+
+	if (w->depth < RM_DEPTH_MAX || w->topfd < 0)
+		return false;
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(tmp, sizeof(tmp), ".rmtree-%lu", w->seq++);
+		if (renameat(dirfd, name, w->topfd, tmp) == 0) {
+			w->pending = xrealloc(w->pending, (w->npending + 1) *
+					      sizeof(*w->pending));
+			w->pending[w->npending++] = xstrdup(tmp);
+			return true;
+		}
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			return false;
+	}
+	return false;
+}
+
 static void rm_entry(struct walk *w, int dirfd, const char *name)
 {
 	size_t old = path_push(w, name);
@@ -188,6 +222,8 @@ static void rm_entry(struct walk *w, int dirfd, const char *name)
 		walk_fail(w, errno, "cannot remove");
 		goto out_pop;
 	}
+	if (defer_deep(w, dirfd, name))
+		goto out_pop;
 	fd = dir_open(w, dirfd, name);
 	if (fd < 0) {
 		if (errno == EXDEV)
@@ -196,7 +232,21 @@ static void rm_entry(struct walk *w, int dirfd, const char *name)
 			walk_fail(w, errno, "cannot open directory");
 		goto out_pop;
 	}
+	if (w->depth == 0)
+		w->topfd = fd;
+	w->depth++;
 	rm_contents(w, fd);
+	/* the top directory takes what was moved up into it */
+	while (w->topfd == fd && w->npending) {
+		char *moved = w->pending[--w->npending];
+
+		w->depth = 1;
+		rm_entry(w, fd, moved);
+		free(moved);
+	}
+	w->depth--;
+	if (w->topfd == fd)
+		w->topfd = -1;
 	close(fd);
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		walk_fail(w, errno, "cannot remove");
@@ -252,6 +302,7 @@ int rmtree_at(int dirfd, const char *name, struct err *err)
 	if (pfd < 0)
 		return -1;
 	walk_init(&w, pfd, true, err);
+	w.topfd = -1;
 	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
 		w.failed = 1;
 		err_set(err, EINVAL, "refusing to remove '%s'", name);
@@ -264,6 +315,9 @@ int rmtree_at(int dirfd, const char *name, struct err *err)
 	}
 	if (pfd != dirfd)
 		close(pfd);
+	for (size_t i = 0; i < w.npending; i++)
+		free(w.pending[i]);
+	free(w.pending);
 	return w.failed ? -1 : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -158,6 +159,40 @@ static void test_du(void)
 	free(b);
 }
 
+/* Deeper than there are descriptors: levels are moved up as it goes. */
+static void test_deep(void)
+{
+	struct rlimit rl = { 64, 64 };
+	struct err e = ERR_INIT;
+	pid_t pid;
+	int st, fd, next;
+
+	pid = fork();
+	if (pid == 0) {
+		char *top = path_join(base, "deep");
+
+		if (mkdir(top, 0755) < 0)
+			_exit(3);
+		fd = open(top, O_RDONLY | O_DIRECTORY);
+		for (int i = 0; fd >= 0 && i < 1000; i++) {
+			if (mkdirat(fd, "d", 0755) < 0)
+				_exit(3);
+			next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+			close(fd);
+			fd = next;
+		}
+		if (fd < 0)
+			_exit(3);
+		close(fd);
+		setrlimit(RLIMIT_NOFILE, &rl);
+		_exit(rmtree_at(AT_FDCWD, top, &e) == 0 ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "removes 1000 levels with 64 descriptors");
+	tap_ok(!exists("deep"), "the deep tree is gone");
+}
+
 /* A bind mount inside the tree: nothing below it may go. */
 static void test_mount(void)
 {
@@ -206,6 +241,7 @@ int main(void)
 	test_tree();
 	test_missing();
 	test_du();
+	test_deep();
 	test_mount();
 	rmtree_at(AT_FDCWD, base, &e);
 	return tap_done();
