@@ -106,6 +106,17 @@ ok "$([ ! -e /evil-up ] && [ ! -e /evil-abs ] && [ ! -e /evil-link ] &&
 	[ -z "$(find "$t_tmp" -name 'evil-*' -not -path "$r/*")" ]; echo $?)" \
 	"a hostile archive writes nothing outside the chroot"
 
+# a running chroot sees what is copied in at once
+testcmd "create live" 0 sm create --tls-verify=false --name live "$img" sleep 1000
+testcmd "start live" 0 sm start live
+testcmd "copy into a running chroot" 0 sm cp "$h/file" live:/tmp/x
+testcmd "seen inside" 0 sm exec live cat /tmp/x
+is "$out" data "the running command's view"
+testcmd "made inside, copied out" 0 sm exec live sh -c 'echo made >/tmp/y'
+testcmd "copy out of a running chroot" 0 sm cp live:/tmp/y "$h/y"
+is "$(cat "$h/y")" made "copied out"
+sm rm -f -t 0 live >/dev/null
+
 testcmd "host to host" 125 sm cp "$h/file" "$h/file2"
 like "$err" "must be a chroot path" "refused"
 testcmd "unknown chroot" 125 sm cp "$h/file" nobox:/tmp
