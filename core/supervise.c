@@ -425,20 +425,40 @@ static int init_main(struct init_ctx *x)
 	return init_loop(sigfd, pid);
 }
 
+/* Writes a file of the chroot's directory that is made again at every
+ * start: no fsync, nothing to keep across a crash. */
+static int write_runtime_file(const char *path, const char *text,
+			      struct err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+		      O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return err_set(err, errno, "cannot write '%s'", path);
+	if (write_all(fd, text, strlen(text)) < 0) {
+		err_set(err, errno, "cannot write '%s'", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Files bound into the chroot: /etc/hostname and /run/.containerenv. */
 static int write_chroot_files(struct chroot *c, struct init_ctx *x,
 			      struct err *err)
 {
 	const char *host = c->cfg.hostname && *c->cfg.hostname
 				   ? c->cfg.hostname : c->cfg.name;
-	char *text, *path;
+	char *text;
 	int r;
 
+	x->root.hostname = host;
+	x->root.hostname_file = path_join(c->dir, "hostname");
+	x->root.containerenv_file = path_join(c->dir, "containerenv");
 	text = xasprintf("%s\n", host);
-	path = path_join(c->dir, "hostname");
-	r = file_write_atomic(path, text, strlen(text), 0644, err);
+	r = write_runtime_file(x->root.hostname_file, text, err);
 	free(text);
-	x->root.hostname_file = path;
 	if (r < 0)
 		return -1;
 	text = xasprintf("engine=\"scatman-%s\"\nname=\"%s\"\nid=\"%s\"\n"
@@ -447,11 +467,8 @@ static int write_chroot_files(struct chroot *c, struct init_ctx *x,
 			 c->cfg.image_name ? c->cfg.image_name : "",
 			 c->cfg.image_id ? c->cfg.image_id : "",
 			 geteuid() != 0);
-	path = path_join(c->dir, "containerenv");
-	r = file_write_atomic(path, text, strlen(text), 0644, err);
+	r = write_runtime_file(x->root.containerenv_file, text, err);
 	free(text);
-	x->root.containerenv_file = path;
-	x->root.hostname = host;
 	return r;
 }
 
