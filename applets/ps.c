@@ -487,16 +487,34 @@ static void parse_opts(struct ps_opts *o, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "+af:lqsh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': o->all = true; break;
-		case 'f': o->filters = strv_append(o->filters, optarg); break;
-		case OPT_FORMAT: o->format = optarg; break;
-		case 'l': o->latest = true; break;
-		case OPT_NO_TRUNC: o->no_trunc = true; break;
-		case OPT_NOHEADING: o->noheading = true; break;
-		case 'q': o->quiet = true; break;
-		case 's': o->size = true; break;
-		case 'h': applet_usage_exit("ps", AF_CMD);
-		default: die_usage("unknown option");
+		case 'a':
+			o->all = true;
+			break;
+		case 'f':
+			o->filters = strv_append(o->filters, optarg);
+			break;
+		case OPT_FORMAT:
+			o->format = optarg;
+			break;
+		case 'l':
+			o->latest = true;
+			break;
+		case OPT_NO_TRUNC:
+			o->no_trunc = true;
+			break;
+		case OPT_NOHEADING:
+			o->noheading = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 's':
+			o->size = true;
+			break;
+		case 'h':
+			applet_usage_exit("ps", AF_CMD);
+		default:
+			die_usage("unknown option");
 		}
 	}
 	if (optind < argc)

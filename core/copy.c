@@ -468,14 +468,21 @@ static bool tar_entry_from(struct tar_entry *e, const struct stat *st,
 	e->mtime_ns = st->st_mtim.tv_nsec;
 	e->devmajor = major(st->st_rdev);
 	e->devminor = minor(st->st_rdev);
-	switch (st->st_mode & S_IFMT) {
-	case S_IFREG: e->type = TAR_REG; e->size = (uint64_t)st->st_size; break;
-	case S_IFDIR: e->type = TAR_DIR; break;
-	case S_IFLNK: e->type = TAR_SYMLINK; break;
-	case S_IFCHR: e->type = TAR_CHR; break;
-	case S_IFBLK: e->type = TAR_BLK; break;
-	case S_IFIFO: e->type = TAR_FIFO; break;
-	default: return false;
+	if (S_ISREG(st->st_mode)) {
+		e->type = TAR_REG;
+		e->size = (uint64_t)st->st_size;
+	} else if (S_ISDIR(st->st_mode)) {
+		e->type = TAR_DIR;
+	} else if (S_ISLNK(st->st_mode)) {
+		e->type = TAR_SYMLINK;
+	} else if (S_ISCHR(st->st_mode)) {
+		e->type = TAR_CHR;
+	} else if (S_ISBLK(st->st_mode)) {
+		e->type = TAR_BLK;
+	} else if (S_ISFIFO(st->st_mode)) {
+		e->type = TAR_FIFO;
+	} else {
+		return false;
 	}
 	return true;
 }
