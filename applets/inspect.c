@@ -163,7 +163,14 @@ static enum inspect_type parse_type(const char *s)
 	die("invalid type '%s': must be chroot, image or all", s);
 }
 
-int inspect_main(int argc, char **argv, struct gopts *g)
+struct inspect_opts {
+	enum inspect_type type;
+	const char *format;	/* NULL: JSON */
+	char *latest;		/* --latest: the chroot's ID */
+};
+
+static void parse_opts(struct inspect_opts *o, int argc, char **argv,
+		       const char *root)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -172,24 +179,19 @@ int inspect_main(int argc, char **argv, struct gopts *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum inspect_type type = TYPE_ALL;
-	const char *format = NULL;
-	char *latest = NULL;
-	struct fmt_tmpl tm;
-	struct err e = ERR_INIT;
-	cJSON *arr;
-	int ch, missing = 0;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "+f:lt:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			format = optarg;
+			o->format = optarg;
 			break;
 		case 'l':
-			latest = latest_name(g->root);
+			free(o->latest);
+			o->latest = latest_name(root);
 			break;
 		case 't':
-			type = parse_type(optarg);
+			o->type = parse_type(optarg);
 			break;
 		case 'h':
 			applet_usage_exit("inspect", AF_CMD);
@@ -197,20 +199,31 @@ int inspect_main(int argc, char **argv, struct gopts *g)
 			die_usage("unknown option");
 		}
 	}
-	if (optind == argc && !latest)
+	if (optind == argc && !o->latest)
 		die_usage("inspect requires at least one name");
-	if (format && !strcmp(format, "json"))
-		format = NULL;
-	if (format && fmt_tmpl_parse(&tm, format, &e) < 0)
+	if (o->format && !strcmp(o->format, "json"))
+		o->format = NULL;
+}
+
+int inspect_main(int argc, char **argv, struct gopts *g)
+{
+	struct inspect_opts o = { TYPE_ALL, NULL, NULL };
+	struct err e = ERR_INIT;
+	struct fmt_tmpl tm;
+	int missing = 0;
+	cJSON *arr;
+
+	parse_opts(&o, argc, argv, g->root);
+	if (o.format && fmt_tmpl_parse(&tm, o.format, &e) < 0)
 		die_err(&e);
 
 	arr = cJSON_CreateArray();
-	for (int i = latest ? optind - 1 : optind; i < argc; i++) {
-		const char *name = i < optind ? latest : argv[i];
+	for (int i = o.latest ? optind - 1 : optind; i < argc; i++) {
+		const char *name = i < optind ? o.latest : argv[i];
 		cJSON *j;
 
 		e = (struct err)ERR_INIT;
-		j = lookup(g->root, name, type, &e);
+		j = lookup(g->root, name, o.type, &e);
 		if (!j) {
 			if (e.errnum == ENOENT)
 				log_error("no such object: '%s'", name);
@@ -219,16 +232,16 @@ int inspect_main(int argc, char **argv, struct gopts *g)
 			missing++;
 			continue;
 		}
-		if (format)
+		if (o.format)
 			print_one(&tm, j);
 		cJSON_AddItemToArray(arr, j);
 	}
-	if (!format)
+	if (!o.format)
 		fmt_json_print(arr, stdout);
 	cJSON_Delete(arr);
-	if (format)
+	if (o.format)
 		fmt_tmpl_release(&tm);
-	free(latest);
+	free(o.latest);
 	fflush(stdout);
 	return missing ? EXIT_ERR : 0;
 }
