@@ -115,7 +115,7 @@ static char **env_merge(char *const *base, char *const *add)
 	}
 	for (; add && *add; add++)
 		env = strv_append(env, *add);
-	return env ? env : strv_append(NULL, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	return env;
 }
 
 static int exec_parse(int argc, char **argv, struct exec_opts *o)

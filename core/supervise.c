@@ -184,6 +184,15 @@ static char **spec_env(const struct proc_spec *spec, const char *home)
 	return env;
 }
 
+static int id_error(struct err *err, const char *kind, unsigned id)
+{
+	if (errno == EINVAL)
+		return err_set(err, 0,
+			       "%s %u is not mapped in the chroot's user namespace (see /etc/sub%s)",
+			       kind, id, kind);
+	return err_set(err, errno, "setting %s %u", kind, id);
+}
+
 static int become_user(const struct userinfo *ui, struct err *err)
 {
 	/* Denied in a user namespace written without newgidmap: then the
@@ -191,9 +200,9 @@ static int become_user(const struct userinfo *ui, struct err *err)
 	if (setgroups(ui->ngroups, ui->groups) < 0 && errno != EPERM)
 		return err_set(err, errno, "setting supplementary groups");
 	if (setresgid(ui->gid, ui->gid, ui->gid) < 0)
-		return err_set(err, errno, "setting gid %u", (unsigned)ui->gid);
+		return id_error(err, "gid", (unsigned)ui->gid);
 	if (setresuid(ui->uid, ui->uid, ui->uid) < 0)
-		return err_set(err, errno, "setting uid %u", (unsigned)ui->uid);
+		return id_error(err, "uid", (unsigned)ui->uid);
 	return 0;
 }
 
