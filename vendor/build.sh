@@ -44,15 +44,23 @@ libs_present() {
 	done
 	[ -f "$P/include/linux/openat2.h" ]
 }
-if [ $force -eq 0 ] && [ "$(cat "$P/.stamp" 2>/dev/null)" = "$key" ] &&
-		libs_present; then
+up_to_date() {
+	[ $force -eq 0 ] && [ "$(cat "$P/.stamp" 2>/dev/null)" = "$key" ] &&
+		libs_present
+}
+if up_to_date; then
 	say "up to date ($P)"
 	exit 0
 fi
 
+# One build at a time; the one that waited may find the work done.
 mkdir -p "$B" "$SRC" "$LOGS"
 exec 9>"$B/.lock"
 flock 9
+if up_to_date; then
+	say "up to date ($P)"
+	exit 0
+fi
 
 # --- apt: a private sources list, index and cache -------------------------
 
@@ -205,6 +213,7 @@ build_libzstd() {
 }
 
 build_cjson() {
+	# shellcheck disable=SC2086 # OPT is a list of flags
 	"$CC" $OPT -std=c89 -c -o cJSON.o cJSON.c
 	ar rcs libcjson.a cJSON.o
 	install -D -m644 libcjson.a "$P/lib/libcjson.a"
@@ -221,7 +230,7 @@ build_curl() {
 	local args=() o
 	for o in "${off[@]}"; do args+=("--disable-$o"); done
 	for o in "${no[@]}"; do args+=("--without-$o"); done
-	PKG_CONFIG_LIBDIR="$P/lib/pkgconfig" PKG_CONFIG_PATH= \
+	PKG_CONFIG_LIBDIR="$P/lib/pkgconfig" PKG_CONFIG_PATH='' \
 	CC="$CC" CFLAGS="$OPT" CPPFLAGS="-I$P/include" LDFLAGS="-L$P/lib" \
 		./configure --prefix="$P" --disable-shared --enable-static \
 		--with-bearssl="$P" --with-zlib="$P" --enable-http \
@@ -240,8 +249,10 @@ build_curl() {
 kernel_headers() {
 	local arch d
 	arch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-	[ -f /usr/include/linux/openat2.h ] && [ -d "/usr/include/$arch/asm" ] ||
+	if [ ! -f /usr/include/linux/openat2.h ] ||
+	   [ ! -d "/usr/include/$arch/asm" ]; then
 		fail "kernel headers not found (Debian package linux-libc-dev)"
+	fi
 	for d in linux asm-generic; do
 		rm -rf "${P:?}/include/$d"
 		cp -R "/usr/include/$d" "$P/include/$d"
