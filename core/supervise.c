@@ -188,7 +188,7 @@ static int id_error(struct err *err, const char *kind, unsigned id)
 {
 	if (errno == EINVAL)
 		return err_set(err, 0,
-			       "%s %u is not mapped in the chroot's user namespace (see /etc/sub%s)",
+			       "%s %u is outside the chroot's id map (see /etc/sub%s)",
 			       kind, id, kind);
 	return err_set(err, errno, "setting %s %u", kind, id);
 }
