@@ -6,7 +6,7 @@
  * state.json and a liveness check of the recorded supervisor (or init),
  * never from scanning processes.
  *
- * TODO: --sort, --last, --size shows only the rootfs, no "virtual" part.
+ * TODO: --size shows only the rootfs, no "virtual" part; --pod, --sync.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,14 +34,19 @@ const char ps_usage[] =
 	"      --format FORMAT   json, or a Go template such as\n"
 	"                        'table {{.ID}}\\t{{.Names}}'\n"
 	"  -l, --latest          show the latest created chroot\n"
+	"  -n, --last N          show the N latest created chroots\n"
 	"      --no-trunc        do not truncate IDs and commands\n"
 	"      --noheading       do not print the header line\n"
 	"  -q, --quiet           print the IDs only\n"
 	"  -s, --size            show the size of each rootfs\n"
+	"      --sort KEY        created (default), command, id, image, names,\n"
+	"                        runningfor, size or status\n"
 	"  -h, --help            show this help\n";
 
 struct ps_opts {
 	bool all, latest, no_trunc, noheading, quiet, size;
+	long last;		/* --last N; -1 = unset */
+	const char *sort;
 	const char *format;
 	char **filters;		/* "key=value", NULL-ended */
 };
@@ -387,11 +392,12 @@ static bool has_status_filter(char **filters)
 }
 
 /* The rows to show, newest first: running ones unless --all, a status
- * filter or --latest; one with --latest. */
+ * filter, --latest or --last; one with --latest, N with --last N. */
 static struct ps_row *select_rows(const struct ps_opts *o, struct chroot *list,
 				  size_t n, size_t *nrows)
 {
-	bool all = o->all || o->latest || has_status_filter(o->filters);
+	bool all = o->all || o->latest || o->last >= 0 ||
+		   has_status_filter(o->filters);
 	struct ps_row *rows = xcalloc(n + 1, sizeof(*rows));
 	struct err e = ERR_INIT;
 
@@ -413,7 +419,7 @@ static struct ps_row *select_rows(const struct ps_opts *o, struct chroot *list,
 			free(rootfs);
 		}
 		(*nrows)++;
-		if (o->latest)
+		if (o->latest || (o->last >= 0 && *nrows >= (size_t)o->last))
 			break;
 	}
 	return rows;
@@ -468,14 +474,52 @@ static void print_template(const struct ps_opts *o, struct ps_row *rows,
 	fmt_tmpl_release(&tm);
 }
 
+/* --sort: the template field to compare, or NULL when unknown. */
+static const char *sort_key(const char *key)
+{
+	static const char *const keys[][2] = {
+		{ "command", "Command" }, { "id", "ID" }, { "image", "Image" },
+		{ "names", "Names" }, { "status", "Status" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(key, keys[i][0]))
+			return keys[i][1];
+	if (!strcmp(key, "created") || !strcmp(key, "runningfor") ||
+	    !strcmp(key, "size"))
+		return key;
+	return NULL;
+}
+
+static int row_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ps_row *x = a, *y = b;
+	const char *sort_by = arg;
+	char *s, *t;
+	int r;
+
+	if (!strcmp(sort_by, "size"))
+		return x->size < y->size ? -1 : x->size > y->size;
+	if (!strcmp(sort_by, "created") || !strcmp(sort_by, "runningfor"))
+		return x->c < y->c ? 1 : x->c > y->c ? -1 : 0;
+	s = row_get((void *)x, sort_by, false);
+	t = row_get((void *)y, sort_by, false);
+	r = strcmp(s, t);
+	free(s);
+	free(t);
+	return r;
+}
+
 static void parse_opts(struct ps_opts *o, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_NO_TRUNC, OPT_NOHEADING };
+	enum { OPT_FORMAT = 256, OPT_NO_TRUNC, OPT_NOHEADING, OPT_SORT };
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "latest", no_argument, NULL, 'l' },
+		{ "last", required_argument, NULL, 'n' },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
 		{ "noheading", no_argument, NULL, OPT_NOHEADING },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -483,9 +527,11 @@ static void parse_opts(struct ps_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+af:lqsh", longopts, NULL)) != -1) {
+	o->last = -1;
+	while ((ch = getopt_long(argc, argv, "+af:ln:qsh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->all = true;
@@ -498,6 +544,14 @@ static void parse_opts(struct ps_opts *o, int argc, char **argv)
 			break;
 		case 'l':
 			o->latest = true;
+			break;
+		case 'n':
+			o->last = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->last < 0)
+				die_usage("invalid --last '%s'", optarg);
+			break;
+		case OPT_SORT:
+			o->sort = optarg;
 			break;
 		case OPT_NO_TRUNC:
 			o->no_trunc = true;
@@ -522,6 +576,9 @@ static void parse_opts(struct ps_opts *o, int argc, char **argv)
 	if (o->quiet && o->format)
 		die("--quiet and --format cannot be used together");
 	check_filters(o->filters);
+	if (o->sort && !sort_key(o->sort))
+		die("invalid --sort '%s': must be one of command, created, id, "
+		    "image, names, runningfor, size, status", o->sort);
 }
 
 int ps_main(int argc, char **argv, struct gopts *g)
@@ -536,6 +593,10 @@ int ps_main(int argc, char **argv, struct gopts *g)
 	if (chroot_list(g->root, &list, &n, &e) < 0)
 		die_err(&e);
 	rows = select_rows(&o, list, n, &nrows);
+	if (o.sort) {
+		qsort_r(rows, nrows, sizeof(*rows), row_cmp,
+			(void *)sort_key(o.sort));
+	}
 
 	if (o.quiet) {
 		for (size_t i = 0; i < nrows; i++)

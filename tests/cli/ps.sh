@@ -80,6 +80,11 @@ testcmd "--no-trunc command" 0 sm ps --no-trunc --format '{{.Command}}'
 is "$out" "/bin/sh -c sleep 100; echo done" "whole command"
 
 f() { sm ps -a --format '{{.Names}}' "$@" | tr '\n' ' '; }
+is "$(f --sort names)" "ghost made quitter runner " "--sort names"
+is "$(f --sort created)" "ghost quitter runner made " "--sort created"
+is "$(sm ps -n 2 --format '{{.Names}}' | tr '\n' ' ')" "ghost quitter " \
+	"--last 2, any state"
+testcmd "bad --sort" 125 sm ps --sort color
 is "$(f --filter status=exited)" "ghost quitter " "status filter"
 is "$(sm ps --filter status=created --format '{{.Names}}')" made \
 	"a status filter implies --all"
