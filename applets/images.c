@@ -244,6 +244,12 @@ int images_main(int argc, char **argv, struct gopts *g)
 	} else {
 		print_table(rows, n, &o);
 	}
-	/* Rows and the store are released at exit. */
+	for (size_t i = 0; i < n; i++) {
+		image_release(&rows[i].img);
+		free(rows[i].repo);
+		free(rows[i].tag);
+	}
+	free(rows);
+	store_release(&s);
 	return fflush(stdout) ? EXIT_ERR : 0;
 }

@@ -145,6 +145,10 @@ int login_main(int argc, char **argv, struct gopts *g)
 	    auth_store(o.authfile, host, user, pass, &err) < 0)
 		die_err(&err);
 	printf("Login Succeeded!\n");
-	/* Strings are released at exit. */
+	for (size_t i = 0; i < ARRAY_SIZE(certs); i++)
+		free(certs[i]);
+	free(host);
+	free(user);
+	free(pass);
 	return fflush(stdout) ? EXIT_ERR : 0;
 }

@@ -97,6 +97,7 @@ int pull_main(int argc, char **argv, struct gopts *g)
 	if (pull_image(&s, argv[optind], &o, &img, &err) < 0)
 		die_err(&err);
 	printf("%s\n", img.id);
-	/* The image and store are released at exit. */
+	image_release(&img);
+	store_release(&s);
 	return fflush(stdout) ? EXIT_ERR : 0;
 }

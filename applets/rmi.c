@@ -210,7 +210,10 @@ int rmi_main(int argc, char **argv, struct gopts *g)
 		log_error("%s", err.msg);
 		ret = EXIT_ERR;
 	}
-	/* names, the locks and the store are released at exit. */
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	store_release(&s);
 	close(gc_fd);
 	return fflush(stdout) ? EXIT_ERR : ret;
 }

@@ -70,6 +70,8 @@ int tag_main(int argc, char **argv, struct gopts *g)
 		free(name);
 		ref_release(&r);
 	}
-	/* The image and store are released at exit. */
+	free(path);
+	image_release(&img);
+	store_release(&s);
 	return 0;
 }
