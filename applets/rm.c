@@ -63,7 +63,8 @@ static int rm_rootfs(void *arg)
 /* Removes the directory of a stopped, locked chroot. */
 static int remove_dir(const struct chroot *c, struct err *err)
 {
-	char *gone = xasprintf("%s.removing", c->dir);
+	/* unique, so a leftover of a failed removal never blocks this one */
+	char *gone = xasprintf("%s.removing-%d", c->dir, (int)getpid());
 	char *rootfs = path_join(gone, "rootfs");
 	int r = -1, st;
 
