@@ -27,7 +27,12 @@ endif
 
 .PHONY: all static check demo bench clean distclean unit man
 
+# "make STATIC=1" is "make static".
+ifeq ($(STATIC),1)
+all: static
+else
 all: $(BIN)
+endif
 
 $(BIN): $(OBJS) $(LINK_DEPS)
 	@echo "  LD      $@"
