@@ -47,16 +47,20 @@ $(OBJDIR)/%.o: %.c
 
 # Static build: musl-gcc and the libraries built by vendor/build.sh (cached
 # in vendor/prefix); the vendor headers count as system headers, and unused
-# sections are dropped at link time. The result is stripped.
+# sections are dropped at link time. The result is stripped. musl gives new
+# threads 128 KiB of stack unless the binary asks for more (PT_GNU_STACK):
+# ask for 2 MiB, as the pull workers keep 64 KiB buffers on theirs.
 VENDOR_PREFIX := $(CURDIR)/vendor/prefix
 STATIC_BIN ?= scatman-static
 STATIC_OBJDIR ?= build/static
+STATIC_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,stack-size=2097152 \
+	-L$(VENDOR_PREFIX)/lib
 static:
 	$(Q)./vendor/build.sh
 	$(Q)$(MAKE) --no-print-directory BIN=$(STATIC_BIN) \
 		OBJDIR=$(STATIC_OBJDIR) CC=musl-gcc \
 		CPPFLAGS="-isystem $(VENDOR_PREFIX)/include -ffunction-sections -fdata-sections" \
-		LDFLAGS="-static -s -Wl,--gc-sections -L$(VENDOR_PREFIX)/lib" \
+		LDFLAGS="$(STATIC_LDFLAGS)" \
 		LIBS="-lcurl -lbearssl -lz -lzstd -lcjson -lpthread" \
 		LINK_DEPS=$(VENDOR_PREFIX)/.stamp $(STATIC_BIN)
 
