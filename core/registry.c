@@ -364,8 +364,14 @@ int registry_get(struct registry *r, const char *kind, const char *reference,
 	char *url = xasprintf("%s/v2/%s/%s/%s", r->base, r->repo, kind,
 			      reference);
 	const char *hdrs[3];
+	int64_t now;
 	int ret = -1;
 
+	/* A cached token is renewed shortly before it expires. */
+	time_now(&now, NULL);
+	if (r->bearer && r->token_expiry && now + 10 >= r->token_expiry &&
+	    fetch_token(r, err) < 0)
+		goto out_free;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		size_t k = 0;
 

@@ -38,6 +38,9 @@ is "$(ls "$root/tmp" | grep -c 'partial')" 2 \
 	"the truncated downloads are kept to be resumed, the corrupt one is not"
 rm -f "$root"/tmp/*.partial
 
+testcmd "a Docker manifest list" 0 sm pull -q --tls-verify=false "$front/fault/dockerlist/multi"
+is "$out" "$(cat "$SCATMAN_TEST_FIXTURES/multi-amd64.id")" "gives the host's image"
+check "rmi" sm rmi -a
 testcmd "503 on first blob request is retried" 0 pullf flaky
 is "$out" "$id" "and the pull succeeds"
 check "rmi" sm rmi -a
