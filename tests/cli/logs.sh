@@ -74,8 +74,8 @@ testcmd "start slow" 0 sm start slow
 testcmd "logs -f ends with the chroot" 0 timeout 30 "$SCATMAN_BIN" \
 	--root "$t_tmp/root" logs -f slow
 is "$out" "$(printf 'a\nb\nc')" "every line, then the end"
-is "$(sm ps -a --format '{{.Names}} {{.State}}' | grep slow)" "slow exited" \
-	"the chroot had stopped"
+like "$(sm ps -a --format '{{.Names}} {{.Status}}' | grep slow)" \
+	"^slow Exited \(0\)" "the chroot had stopped"
 testcmd "logs -f of a stopped chroot returns" 0 timeout 30 "$SCATMAN_BIN" \
 	--root "$t_tmp/root" logs -f --tail 1 slow
 is "$out" "c" "prints and returns"
@@ -84,4 +84,14 @@ testcmd "logs -f --tail 0" 0 timeout 30 "$SCATMAN_BIN" \
 	--root "$t_tmp/root" logs -f --tail 0 slow
 like "$out" "c$" "only what came after, up to the end"
 unlike "$(echo "$out" | head -1)" "^c$" "nothing of the first run's last line first"
+
+testcmd "create slow2" 0 sm create --tls-verify=false --name slow2 "$img" \
+	sh -c 'sleep 1; echo x; sleep 1; echo y'
+since=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
+testcmd "start both" 0 sm start slow slow2
+testcmd "logs -f of two chroots" 0 timeout 30 "$SCATMAN_BIN" \
+	--root "$t_tmp/root" logs -f --since "$since" slow slow2
+is "$(echo "$out" | grep -c '^slow ')" 3 "every line of the first, named"
+is "$(echo "$out" | grep '^slow2 ' | tr '\n' ' ')" "slow2 x slow2 y " \
+	"every line of the second, named"
 done_testing

@@ -68,9 +68,40 @@ static void test_table(void)
 	fmt_table_release(&t);
 }
 
+static void test_json_get(void)
+{
+	cJSON *j = cJSON_Parse("{\"A\":{\"B\":3,\"S\":\"x\"},"
+			       "\"L\":[\"a\",\"b\"],\"M\":{\"z\":\"1\",\"a\":\"2\"},"
+			       "\"N\":null,\"T\":true}");
+	char *s;
+
+	s = fmt_json_get(j, "A.B", false);
+	tap_is_str(s, "3", "nested number");
+	free(s);
+	s = fmt_json_get(j, "A.S", true);
+	tap_is_str(s, "\"x\"", "json string");
+	free(s);
+	s = fmt_json_get(j, "L", false);
+	tap_is_str(s, "[a b]", "array as Go prints it");
+	free(s);
+	s = fmt_json_get(j, "M", false);
+	tap_is_str(s, "map[a:2 z:1]", "map with sorted keys");
+	free(s);
+	s = fmt_json_get(j, "N", false);
+	tap_is_str(s, "<nil>", "null");
+	free(s);
+	s = fmt_json_get(j, "T", false);
+	tap_is_str(s, "true", "bool");
+	free(s);
+	tap_ok(fmt_json_get(j, "A.Nope", false) == NULL, "unknown field");
+	tap_ok(fmt_json_get(j, "L.x", false) == NULL, "field of an array");
+	cJSON_Delete(j);
+}
+
 int main(void)
 {
 	test_tmpl();
 	test_table();
+	test_json_get();
 	return tap_done();
 }
