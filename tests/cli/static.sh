@@ -39,6 +39,9 @@ like "$out" 'not a dynamic executable' "ldd says not a dynamic executable"
 size=$(stat -L -c %s "$bin")
 ok $(( size <= 2 * 1024 * 1024 ? 0 : 1 )) "at most 2 MiB ($size bytes)"
 unlike "$(file -L -b "$bin")" 'not stripped' "stripped"
+# musl sizes thread stacks from PT_GNU_STACK (128 KiB when it says 0).
+stack=$(readelf -lW "$bin" | awk '$1 == "GNU_STACK" { print $6 }')
+ok $(( ${stack:-0} >= 0x100000 ? 0 : 1 )) "threads get at least 1 MiB of stack ($stack)"
 
 # --- alone in an empty root -------------------------------------------------
 
