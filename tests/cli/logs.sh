@@ -94,4 +94,21 @@ testcmd "logs -f of two chroots" 0 timeout 30 "$SCATMAN_BIN" \
 is "$(echo "$out" | grep -c '^slow ')" 3 "every line of the first, named"
 is "$(echo "$out" | grep '^slow2 ' | tr '\n' ' ')" "slow2 x slow2 y " \
 	"every line of the second, named"
+
+if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
+	testcmd "rootless create" 0 smu create --tls-verify=false --name ru "$img" \
+		sh -c 'echo rootless; sleep 1000'
+	testcmd "rootless start" 0 smu start ru
+	testcmd "rootless ps" 0 smu ps --format '{{.Names}} {{.Status}}'
+	like "$out" "^ru Up " "running, seen by its user"
+	for _ in $(seq 50); do
+		[ -n "$(smu logs ru 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	testcmd "rootless logs" 0 smu logs ru
+	is "$out" rootless "its output"
+	testcmd "rootless rm -f" 0 smu rm -f -t 0 ru
+else
+	skip "rootless logs need root to set up the test user"
+fi
 done_testing
