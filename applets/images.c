@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/applet.h"
 #include "../core/format.h"
@@ -25,20 +26,22 @@ const char images_usage[] =
 	"Options:\n"
 	"  -a, --all            show all images (the default)\n"
 	"      --digests        show digests\n"
-	"      --format FORMAT  'json' for JSON output\n"
+	"      --format FORMAT  'json', or a Go template such as\n"
+	"                       'table {{.Repository}}\\t{{.ID}}'\n"
 	"  -n, --noheading      do not print the column headings\n"
 	"      --no-trunc       do not truncate the image IDs\n"
 	"  -q, --quiet          display only the image IDs\n";
 
 struct opts {
 	bool quiet, notrunc, digests, noheading, json;
-	const char *filter;
+	const char *filter, *format;
 };
 
 struct row {
 	struct image img;
 	char *repo, *tag;
 	int64_t created;
+	bool notrunc;
 };
 
 enum { OPT_DIGESTS = 256, OPT_FORMAT, OPT_NO_TRUNC };
@@ -63,9 +66,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'a': break;
 		case OPT_DIGESTS: o->digests = true; break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "json"))
-				die_usage("unsupported --format '%s': only 'json'", optarg);
-			o->json = true;
+			o->json = !strcmp(optarg, "json");
+			o->format = o->json ? NULL : optarg;
 			break;
 		case 'n': o->noheading = true; break;
 		case OPT_NO_TRUNC: o->notrunc = true; break;
@@ -165,33 +167,103 @@ static size_t load_rows(struct store *s, const struct opts *o, struct row **rows
 	return k;
 }
 
-static void print_table(struct row *rows, size_t n, const struct opts *o)
+static char *quoted(char *v, bool json)
 {
-	struct fmt_table t;
+	char *q;
+	cJSON *j;
+
+	if (!json)
+		return v;
+	j = cJSON_CreateString(v);
+	q = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	free(v);
+	return q;
+}
+
+/* Template fields of one row, as podman names them; NULL when unknown. */
+static char *row_get(void *obj, const char *f, bool json)
+{
+	const struct row *r = obj;
+	char buf[64];
 	int64_t now;
 
 	time_now(&now, NULL);
-	fmt_table_init(&t);
-	if (!o->noheading)
-		fmt_table_add(&t, o->digests ?
-			      "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE" :
-			      "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE");
-	for (size_t i = 0; i < n; i++) {
-		char age[64], size[32], *line, *dig;
+	if (!strcmp(f, "Repository"))
+		return quoted(xstrdup(r->repo), json);
+	if (!strcmp(f, "Tag"))
+		return quoted(xstrdup(r->tag), json);
+	if (!strcmp(f, "ID"))
+		return quoted(xstrndup(r->img.id, r->notrunc ? 64 : 12), json);
+	if (!strcmp(f, "Id"))
+		return quoted(xstrdup(r->img.id), json);
+	if (!strcmp(f, "Digest"))
+		return quoted(xstrdup(r->img.manifest_digest), json);
+	if (!strcmp(f, "CreatedSince") || !strcmp(f, "Created")) {
+		time_human_duration(now - r->created, buf, sizeof(buf));
+		return quoted(xasprintf("%s ago", buf), json);
+	}
+	if (!strcmp(f, "CreatedAt")) {
+		time_t t = (time_t)r->created;
+		struct tm tm;
 
-		time_human_duration(now - rows[i].created, age, sizeof(age));
-		size_human((uint64_t)image_size(&rows[i].img), size, sizeof(size));
-		dig = o->digests ? xasprintf("%s\t", rows[i].img.manifest_digest) :
-				   xstrdup("");
-		line = xasprintf("%s\t%s\t%s%.*s\t%s ago\t%s", rows[i].repo,
-				 rows[i].tag, dig, o->notrunc ? 64 : 12,
-				 rows[i].img.id, age, size);
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+		return quoted(xstrdup(buf), json);
+	}
+	if (!strcmp(f, "Size") || !strcmp(f, "VirtualSize")) {
+		size_human((uint64_t)image_size(&r->img), buf, sizeof(buf));
+		return quoted(xstrdup(buf), json);
+	}
+	return NULL;
+}
+
+static const char *row_head(const char *field)
+{
+	if (!strcmp(field, "ID") || !strcmp(field, "Id"))
+		return "IMAGE ID";
+	if (!strcmp(field, "CreatedSince"))
+		return "CREATED";
+	if (!strcmp(field, "CreatedAt"))
+		return "CREATED AT";
+	return NULL;
+}
+
+static void print_table(struct row *rows, size_t n, const struct opts *o)
+{
+	const char *fmt = o->format;
+	struct err e = ERR_INIT;
+	struct fmt_table t;
+	struct fmt_tmpl tm;
+	char *line;
+
+	if (!fmt)
+		fmt = o->digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
+				   "{{.CreatedSince}}\t{{.Size}}"
+				 : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
+				   "{{.CreatedSince}}\t{{.Size}}";
+	if (fmt_tmpl_parse(&tm, fmt, &e) < 0)
+		die_err(&e);
+	fmt_table_init(&t);
+	if (tm.table && !o->noheading) {
+		line = fmt_tmpl_header(&tm, row_head);
 		fmt_table_add(&t, line);
 		free(line);
-		free(dig);
+	}
+	for (size_t i = 0; i < n; i++) {
+		rows[i].notrunc = o->notrunc;
+		line = fmt_tmpl_render(&tm, row_get, &rows[i], &e);
+		if (!line)
+			die_err(&e);
+		if (tm.table)
+			fmt_table_add(&t, line);
+		else
+			printf("%s\n", line);
+		free(line);
 	}
 	fmt_table_flush(&t, stdout);
 	fmt_table_release(&t);
+	fmt_tmpl_release(&tm);
 }
 
 /* One JSON object per image ID, as podman prints. */

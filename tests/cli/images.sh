@@ -25,6 +25,12 @@ testcmd "images --format json" 0 sm images --format json
 like "$out" "\"Id\": \"$id\"" "JSON has the ID"
 like "$out" "\"RepoTags\": \\[\"$reg/test/busybox:latest\"\\]" "JSON has the tags"
 
+testcmd "images --format template" 0 sm images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+is "$out" "$reg/test/busybox:latest ${id:0:12}" "fields filled in, no heading"
+testcmd "images --format table" 0 sm images --format 'table {{.ID}}\t{{.Tag}}'
+like "$out" "^IMAGE ID +TAG" "a table template gets headings"
+testcmd "images --format with an unknown field" 125 sm images --format '{{.Nope}}'
+
 testcmd "tag with a short name" 0 sm tag "$reg/test/busybox" mine:v1
 testcmd "images filtered by reference" 0 sm images --noheading mine
 like "$out" "^localhost/mine +v1 +${id:0:12}" "short new names are local, as podman's"
