@@ -50,6 +50,40 @@ like "$(cat "$t_tmp/root/chroots/$id2/config.json")" '"/bin/echo"' \
 	"command args are recorded"
 is "$(ls "$t_tmp/root/tmp" | grep -c '^create-')" 0 "no staging left behind"
 
+# The recorded config: flags over the image's defaults.
+printf 'FROMFILE=1\n# a comment\n\nOVER=file\n' >"$t_tmp/envfile"
+testcmd "create with config flags" 0 env HOSTVAR=fromhost \
+	"$SCATMAN_BIN" --root "$t_tmp/root" create "${flags[@]}" --name cfg \
+	-e A=1 -e HOSTVAR -e UNSETVAR --env-file "$t_tmp/envfile" -e OVER=flag \
+	--entrypoint '["/bin/sh","-c"]' -w /tmp -u 1000:1000 -h box \
+	--label k=v -v /tmp:/mnt:ro --pid host --network none --userns auto \
+	"$img" 'echo hi'
+cfg=$t_tmp/root/chroots/$out/config.json
+q() { python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$cfg" "$1"; }
+is "$(q '" ".join(c["Config"]["Env"])')" \
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin FROMFILE=1 OVER=flag A=1 HOSTVAR=fromhost TERM=xterm" \
+	"Env: image, env file, flags (KEY from the host), TERM added"
+is "$(q 'c["Path"], c["Args"]')" "('/bin/sh', ['-c', 'echo hi'])" \
+	"the command is the entrypoint plus the arguments"
+is "$(q 'c["Config"]["WorkingDir"], c["Config"]["User"], c["Config"]["Hostname"]')" \
+	"('/tmp', '1000:1000', 'box')" "workdir, user and hostname"
+is "$(q 'c["Config"]["Labels"], c["HostConfig"]["Binds"]')" \
+	"({'org.scatman.test': 'busybox', 'k': 'v'}, ['/tmp:/mnt:ro'])" \
+	"labels (the image's and the flag's) and volumes"
+is "$(q 'c["HostConfig"]["PidMode"], c["HostConfig"]["NetworkMode"]')" \
+	"('host', 'none')" "namespace modes"
+testcmd "create with the image's defaults" 0 \
+	sm create "${flags[@]}" "$img"
+cfg=$t_tmp/root/chroots/$out/config.json
+is "$(q 'c["Path"], c["Args"], c["Config"]["WorkingDir"]')" \
+	"('/bin/sh', [], '/')" "the image's Cmd and workdir by default"
+testcmd "a volume without an absolute target is refused" 125 \
+	sm create "${flags[@]}" -v /tmp:mnt "$img"
+testcmd "an unknown --pid mode is refused" 125 \
+	sm create "${flags[@]}" --pid nope "$img"
+
 if is_root; then
 	testcmd "rootless create as the test user" 0 \
 		smu create "${flags[@]}" --name ub "$img"
