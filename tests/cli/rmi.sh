@@ -24,5 +24,17 @@ check "tag again" sm tag "$reg/test/busybox" extra:2
 testcmd "rmi -a" 0 sm rmi -a
 is "$(sm images -q)" "" "no image left"
 is "$(ls "$blobs" | wc -l)" 0 "no blob left"
+# An image a chroot was made from stays unless forced.
+check "pull for a chroot" sm pull -q --tls-verify=false "$reg/test/busybox"
+check "tag it twice" sm tag "$reg/test/busybox" second:1
+testcmd "create a chroot from it" 0 sm create --name user1 "$reg/test/busybox" true
+testcmd "rmi of one of two tags is fine" 0 sm rmi second:1
+testcmd "rmi of the last tag is refused" 2 sm rmi "$reg/test/busybox"
+like "$err" "in use by chroot 'user1'" "names the chroot"
+is "$(sm images -q)" "${id:0:12}" "the image stays"
+testcmd "rmi -f removes it anyway" 0 sm rmi -f "$reg/test/busybox"
+like "$out" "Deleted: $id" "and says so"
+check "remove the chroot" sm rm user1
+
 testcmd "rmi without names" 125 sm rmi
 done_testing
