@@ -38,6 +38,7 @@ const char tool_ps_usage[] =
 	"  -p PID         only these processes (comma-separated, repeatable)\n"
 	"  a              BSD: processes of all users on a terminal\n"
 	"  x              BSD: also processes without a terminal\n"
+	"  u              BSD: user-oriented format\n"
 	"  -h, --help     show this help\n";
 
 /* What a column prints: everything needs the process and some context. */
@@ -47,12 +48,13 @@ struct ps_ctx {
 	int64_t boot;
 	time_t now;
 	int pidw;
+	uint64_t mem_kb;	/* MemTotal */
 };
 
 enum col_kind {
 	C_PID, C_PPID, C_PGID, C_SID, C_USER, C_UID, C_GID, C_GROUP, C_STAT,
 	C_S, C_ETIME, C_ETIMES, C_TIME, C_BSDTIME, C_COMM, C_ARGS, C_TTY,
-	C_NI, C_PRI, C_RSS, C_VSZ, C_C, C_STIME, C_NLWP,
+	C_NI, C_PRI, C_RSS, C_VSZ, C_C, C_STIME, C_NLWP, C_PCPU, C_PMEM,
 };
 
 struct col_def {
@@ -77,14 +79,16 @@ static const struct col_def col_defs[] = {
 	{ "ni", C_NI, "NI", 3, true },
 	{ "nice", C_NI, "NI", 3, true },
 	{ "nlwp", C_NLWP, "NLWP", 4, true },
+	{ "pcpu", C_PCPU, "%CPU", 4, true },
 	{ "pgid", C_PGID, "PGID", 0, true },
 	{ "pid", C_PID, "PID", 0, true },
+	{ "pmem", C_PMEM, "%MEM", 4, true },
 	{ "ppid", C_PPID, "PPID", 0, true },
 	{ "pri", C_PRI, "PRI", 3, true },
 	{ "rss", C_RSS, "RSS", 5, true },
 	{ "s", C_S, "S", 1, false },
 	{ "sid", C_SID, "SID", 0, true },
-	{ "start_time", C_STIME, "START", 5, true },
+	{ "start_time", C_STIME, "START", 5, false },
 	{ "stat", C_STAT, "STAT", 4, false },
 	{ "stime", C_STIME, "STIME", 5, false },
 	{ "time", C_TIME, "TIME", 8, true },
@@ -102,7 +106,7 @@ struct col {
 };
 
 struct ps_opts {
-	bool all, bsd_a, bsd_x, full, bsd;
+	bool all, bsd_a, bsd_x, full, bsd, bsd_u;
 	struct col *cols;
 	size_t ncols;
 	pid_t *pids;
@@ -263,6 +267,27 @@ static long long cpu_percent(const struct ps_ctx *x,
 	return pct > 99 ? 99 : pct;
 }
 
+/* %CPU and %MEM in tenths, cut rather than rounded as procps does. */
+static char *pcpu_str(const struct ps_ctx *x, const struct proc_info *pi)
+{
+	long long secs = (long long)(x->uptime - (double)pi->start / x->hz);
+	unsigned long long t = 0;
+
+	if (secs > 0)
+		t = (pi->utime + pi->stime) * 1000ULL / (unsigned long long)x->hz /
+		    (unsigned long long)secs;
+	if (t > 999)
+		return xasprintf("%llu", t / 10);
+	return xasprintf("%llu.%llu", t / 10, t % 10);
+}
+
+static char *pmem_str(const struct ps_ctx *x, const struct proc_info *pi)
+{
+	unsigned long long t = x->mem_kb ? pi->rss_kb * 1000ULL / x->mem_kb : 0;
+
+	return xasprintf("%llu.%llu", t / 10, t % 10);
+}
+
 static char *args_str(const struct proc_info *pi)
 {
 	return *pi->args ? xstrdup(pi->args) : xasprintf("[%s]", pi->comm);
@@ -299,6 +324,8 @@ static char *col_value(const struct ps_ctx *x, const struct col *c,
 	case C_C: return xasprintf("%lld", cpu_percent(x, pi));
 	case C_STIME: return stime_str(x, pi);
 	case C_NLWP: return xasprintf("%ld", pi->nlwp);
+	case C_PCPU: return pcpu_str(x, pi);
+	case C_PMEM: return pmem_str(x, pi);
 	}
 	return xstrdup("-");
 }
@@ -417,9 +444,23 @@ static void parse_bsd(struct ps_opts *o, const char *w)
 			o->bsd_a = true;
 		else if (*w == 'x')
 			o->bsd_x = true;
+		else if (*w == 'u')
+			o->bsd_u = true;
 		else if (*w != 'w')
 			die_usage("unsupported option (BSD syntax) '%c'", *w);
 	}
+}
+
+static uint64_t mem_total(void)
+{
+	struct err e = ERR_INIT;
+	char *s = file_read("/proc/meminfo", 1 << 16, NULL, &e);
+	unsigned long long kb = 0;
+
+	if (s && sscanf(s, "MemTotal: %llu", &kb) != 1)
+		kb = 0;
+	free(s);
+	return kb;
 }
 
 static int pid_width(void)
@@ -471,6 +512,9 @@ static void parse_args(struct ps_opts *o, int argc, char **argv, int pidw)
 		return;
 	if (o->full)
 		add_cols(o, "user=UID,pid,ppid,c,stime,tty=TTY,time,cmd", pidw);
+	else if (o->bsd_u)
+		add_cols(o, "user,pid,pcpu,pmem,vsz,rss,tty=TTY,stat,"
+			 "start_time,bsdtime,args", pidw);
 	else if (o->bsd)
 		add_cols(o, "pid,tty=TTY,stat,bsdtime,args", pidw);
 	else
@@ -491,6 +535,7 @@ int tool_ps_main(int argc, char **argv, struct gopts *g)
 	x.uptime = proc_uptime();
 	x.boot = proc_boot_time();
 	x.now = time(NULL);
+	x.mem_kb = mem_total();
 	parse_args(&o, argc, argv, x.pidw);
 	r = list(&o, &x);
 	for (size_t i = 0; i < o.ncols; i++)

@@ -38,6 +38,9 @@ same "custom headers" -o pid=PROCESS,user=WHO,comm= -p "$list"
 same "all headers empty: no header line" -o pid=,comm= -p "${pids[0]}"
 same "-p repeated and with spaces" -p "${pids[0]}" -p "${pids[1]} ${pids[2]}"
 same "rss" -o rss -p "${pids[0]}"
+mine_only=$(IFS=,; echo "${pids[*]}")
+same "BSD u" u -p "$mine_only"
+same "%CPU, %MEM, START" -o pcpu,pmem,start_time,vsz -p "$mine_only"
 like "$(tps -o etime= -p "${pids[0]}")" '^ +[0-9]{2}:[0-9]{2}$' "etime format"
 
 # ax and -e: compare the lines of our processes (others come and go)
