@@ -134,7 +134,7 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+de:itu:w:h", longopts,
+	while ((ch = getopt_long(argc, argv, "+:de:itu:w:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'd': o->detach = true; break;
@@ -145,7 +145,7 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 		case 'u': o->user = optarg; break;
 		case 'w': o->workdir = optarg; break;
 		case 'h': applet_usage_exit("exec", AF_CMD);
-		default: die_usage("unknown option");
+		default: die_bad_option(ch, argv);
 		}
 	}
 	if (argc - optind < 2)

@@ -50,7 +50,7 @@ int kill_main(int argc, char **argv, struct gopts *g)
 	int sig = SIGKILL, ch, status = 0;
 	bool all = false;
 
-	while ((ch = getopt_long(argc, argv, "+as:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:as:h", longopts, NULL)) != -1) {
 		if (ch == 'a')
 			all = true;
 		else if (ch == 's' && (sig = signal_parse(optarg)) < 0)
@@ -58,7 +58,7 @@ int kill_main(int argc, char **argv, struct gopts *g)
 		else if (ch == 'h')
 			applet_usage_exit("kill", AF_CMD);
 		else if (ch != 's')
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 	}
 	if (all == (optind < argc))
 		die_usage("give chroot names or --all");

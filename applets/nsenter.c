@@ -128,6 +128,7 @@ static void nsenter_parse(int argc, char **argv, struct nsenter_opts *o)
 	};
 	int ch, i;
 
+	opterr = 1;	/* getopt's own messages, as util-linux's */
 	while ((ch = getopt_long(argc, argv, "+at:m::u::i::n::p::C::U::T::S:G:r::w::Fh",
 				 longopts, NULL)) != -1) {
 		if ((i = ns_index(ch)) >= 0) {

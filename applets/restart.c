@@ -65,7 +65,7 @@ int restart_main(int argc, char **argv, struct gopts *g)
 	bool all = false, running = false;
 	char *end;
 
-	while ((ch = getopt_long(argc, argv, "+at:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:at:h", longopts, NULL)) != -1) {
 		if (ch == 'a') {
 			all = true;
 		} else if (ch == OPT_RUNNING) {
@@ -77,7 +77,7 @@ int restart_main(int argc, char **argv, struct gopts *g)
 		} else if (ch == 'h') {
 			applet_usage_exit("restart", AF_CMD);
 		} else {
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (all == (optind < argc))

@@ -87,7 +87,7 @@ static void run_parse(int argc, char **argv, struct gopts *g,
 	o->create = strv_append(strv_append(strv_append(NULL, g->self),
 					    "--root"), g->root);
 	o->create = strv_append(o->create, "create");
-	for (idx = -1; (ch = getopt_long(argc, argv, "+de:h:il:tu:v:w:",
+	for (idx = -1; (ch = getopt_long(argc, argv, "+:de:h:il:tu:v:w:",
 					 longopts, &idx)) != -1; idx = -1) {
 		const struct option *lo = idx >= 0 ? &longopts[idx]
 						   : opt_by_val(ch);
@@ -100,7 +100,7 @@ static void run_parse(int argc, char **argv, struct gopts *g,
 		if (ch == OPT_HELP)
 			applet_usage_exit("run", AF_CMD);
 		if (!lo)
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		o->interactive |= ch == 'i';
 		arg = optarg ? xasprintf("--%s=%s", lo->name, optarg)
 			     : xasprintf("--%s", lo->name);
@@ -194,7 +194,7 @@ int run_main(int argc, char **argv, struct gopts *g)
 		return 0;
 	}
 	/* Cleanup of the options and record is left to process exit. */
-	r = supervise_attach(&rep, 0, 1, &err);
+	r = supervise_attach(&rep, o.interactive ? 0 : -1, 1, &err);
 	if (r == -1)
 		die_err(&err);
 	return r == -2 ? 0 : r;

@@ -78,7 +78,7 @@ static int start_one(struct gopts *g, struct chroot *c,
 		fflush(stdout);
 		return 0;
 	}
-	r = supervise_attach(&rep, 0, 1, &err);
+	r = supervise_attach(&rep, o->interactive ? 0 : -1, 1, &err);
 	if (r == -1)
 		die_err(&err);
 	return r == -2 ? 0 : r;
@@ -96,7 +96,7 @@ static int start_parse(int argc, char **argv, struct start_opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+aih", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:aih", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->attach = true;
@@ -110,7 +110,7 @@ static int start_parse(int argc, char **argv, struct start_opts *o)
 		case 'h':
 			applet_usage_exit("start", AF_CMD);
 		default:
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (o->interactive)
