@@ -75,11 +75,43 @@ static void apply_common(struct http *h, CURL *c)
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->tls_verify ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->tls_verify ? 2L : 0L);
+	if (h->share)
+		curl_easy_setopt(c, CURLOPT_SHARE, h->share);
 	if (h->ca_pem) {
 		struct curl_blob blob = { h->ca_pem, h->ca_len, CURL_BLOB_COPY };
 
 		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
 	}
+}
+
+static void share_lock(CURL *c, curl_lock_data data, curl_lock_access a,
+		       void *arg)
+{
+	struct http *h = arg;
+
+	pthread_mutex_lock(&h->locks[data]);
+}
+
+static void share_unlock(CURL *c, curl_lock_data data, void *arg)
+{
+	struct http *h = arg;
+
+	pthread_mutex_unlock(&h->locks[data]);
+}
+
+static void share_init(struct http *h)
+{
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&h->locks[i], NULL);
+	h->share = curl_share_init();
+	if (!h->share)
+		return;
+	curl_share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(h->share, CURLSHOPT_USERDATA, h);
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
 int http_init(struct http *h, bool tls_verify, const char *const *cert_dirs,
@@ -88,6 +120,7 @@ int http_init(struct http *h, bool tls_verify, const char *const *cert_dirs,
 	memset(h, 0, sizeof(*h));
 	h->tls_verify = tls_verify;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	share_init(h);
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		return err_setc(err, ENOMEM, "cannot start the HTTP client");
@@ -102,6 +135,11 @@ void http_release(struct http *h)
 {
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
+	if (h->share) {
+		curl_share_cleanup(h->share);
+		for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+			pthread_mutex_destroy(&h->locks[i]);
+	}
 	free(h->ca_pem);
 	memset(h, 0, sizeof(*h));
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include "digest.h"
 #include "err.h"
@@ -20,6 +21,9 @@
 
 struct http {
 	CURL *curl;		/* reused for small requests */
+	CURLSH *share;		/* connections, DNS and TLS sessions, shared by
+				 * every handle, downloads included */
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	bool tls_verify;
 	char *ca_pem;		/* system bundle + extra certificates, or NULL */
 	size_t ca_len;
