@@ -44,6 +44,7 @@ const char exec_usage[] =
 	"                          caller's value)\n"
 	"      --env-file FILE     read KEY=VALUE lines from FILE\n"
 	"  -i, --interactive       pass stdin to the command\n"
+	"      --preserve-fds N    pass descriptors 3 to 3+N-1 on too\n"
 	"  -t, --tty               allocate a terminal in the chroot (detach\n"
 	"                          with ctrl-p ctrl-q)\n"
 	"  -u, --user USER[:GROUP] user (name or id, looked up in the chroot)\n"
@@ -55,6 +56,7 @@ const char exec_usage[] =
 
 struct exec_opts {
 	bool detach, interactive, tty;
+	int preserve_fds;
 	const char *user, *workdir;
 	char **env;		/* -e and --env-file, in order */
 };
@@ -120,12 +122,13 @@ static char **env_merge(char *const *base, char *const *add)
 
 static int exec_parse(int argc, char **argv, struct exec_opts *o)
 {
-	enum { OPT_ENV_FILE = 256, OPT_DETACH_KEYS };
+	enum { OPT_ENV_FILE = 256, OPT_PRESERVE_FDS };
 	static const struct option longopts[] = {
 		{ "detach", no_argument, NULL, 'd' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 		{ "interactive", no_argument, NULL, 'i' },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 		{ "tty", no_argument, NULL, 't' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "workdir", required_argument, NULL, 'w' },
@@ -141,6 +144,11 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 		case 'e': o->env = env_add(o->env, optarg); break;
 		case OPT_ENV_FILE: o->env = env_file(o->env, optarg); break;
 		case 'i': o->interactive = true; break;
+		case OPT_PRESERVE_FDS:
+			o->preserve_fds = atoi(optarg);
+			if (o->preserve_fds < 0 || o->preserve_fds > 1024)
+				die_usage("invalid --preserve-fds '%s'", optarg);
+			break;
 		case 't': o->tty = true; break;
 		case 'u': o->user = optarg; break;
 		case 'w': o->workdir = optarg; break;
@@ -317,7 +325,7 @@ int exec_main(int argc, char **argv, struct gopts *g)
 		.argv = argv + i + 1, .env = env_merge(c.cfg.env, o.env),
 		.user = o.user ? o.user : c.cfg.user,
 		.workdir = o.workdir ? o.workdir : c.cfg.workdir,
-		.tty = o.tty,
+		.tty = o.tty, .preserve_fds = o.preserve_fds,
 	};
 	if (o.tty) {
 		if (pty_open_pair(&master, &slave, &err) < 0)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -229,8 +230,10 @@ int proc_spec_exec(const struct proc_spec *spec, struct err *err)
 		return EXIT_ERR;
 	}
 	environ = spec_env(spec, ui.home);
-	/* Only 0-2 pass into the chroot, whoever forgot O_CLOEXEC. */
-	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+	/* Only 0-2 (and --preserve-fds) pass into the chroot, whoever forgot
+	 * O_CLOEXEC. */
+	syscall(SYS_close_range, 3 + spec->preserve_fds, ~0U,
+		4 /* CLOSE_RANGE_CLOEXEC */);
 	execvp(cmd, spec->argv);
 	if (errno == ENOENT || errno == ENOTDIR) {
 		err_set(err, errno, strchr(cmd, '/') ? "'%s'"
@@ -393,6 +396,23 @@ static int init_setup(struct init_ctx *x, struct err *err)
 	return ns_root_setup(&x->root, err);
 }
 
+/* /dev/console is the chroot's terminal, as podman's. */
+static int bind_console(int slave, struct err *err)
+{
+	char src[64];
+	int fd;
+
+	fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return err_set(err, errno, "creating '/dev/console'");
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return err_set(err, errno, "binding '/dev/console'");
+	return 0;
+}
+
 static int init_main(struct init_ctx *x)
 {
 	struct err err = ERR_INIT;
@@ -402,7 +422,8 @@ static int init_main(struct init_ctx *x)
 	pid_t pid;
 
 	if (init_setup(x, &err) < 0 ||
-	    (x->c->cfg.tty && pty_open_pair(&master, &slave, &err) < 0) ||
+	    (x->c->cfg.tty && (pty_open_pair(&master, &slave, &err) < 0 ||
+			       bind_console(slave, &err) < 0)) ||
 	    pipe2(st, O_CLOEXEC) < 0) {
 		msg_set(&m, EXIT_ERR, err.msg[0] ? err.msg : strerror(errno));
 		msg_send(x->sock, &m, -1);

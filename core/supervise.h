@@ -20,6 +20,7 @@ struct proc_spec {
 	const char *user;	/* "-u" spec; NULL or "" = root */
 	const char *workdir;	/* NULL = "/" */
 	bool tty;		/* TERM=xterm when unset */
+	int preserve_fds;	/* 3 .. 3+N-1 pass to the command too */
 };
 
 /*

@@ -62,6 +62,9 @@ tty_tests() {
 	type_line "clear; $run start -ai tsh"
 	wait_for '^/ #'
 	ok $? "$who: start -ai of a -t chroot gives its prompt"
+	type_line 'test /dev/console -ef "$(tty)" && echo console-ok'
+	wait_for '^console-ok'
+	ok $? "$who: /dev/console is the chroot's terminal"
 	type_line 'echo inside-$((6 * 7))'
 	wait_for '^inside-42'
 	ok $? "$who: input reaches the chroot"

@@ -83,6 +83,13 @@ exec_tests() {
 	testcmd "$who: only 0-2 are open" 0 $S exec ex ls /proc/self/fd
 	is "$(echo $out)" "0 1 2 3" "$who: no descriptor leaks into the chroot"
 
+	testcmd "$who: --preserve-fds" 0 $S exec --preserve-fds 1 ex \
+		sh -c 'cat <&3' 3<<<"fd three"
+	is "$out" "fd three" "$who: --preserve-fds passes descriptor 3"
+	testcmd "$who: without --preserve-fds" 0 $S exec ex \
+		sh -c 'cat <&3 2>/dev/null || echo closed' 3<<<"fd three"
+	is "$out" "closed" "$who: descriptor 3 stays outside by default"
+
 	testcmd "$who: orphan" 0 $S exec ex sh -c '(sleep 0.2 &); true'
 	local n zombies=x
 	for n in $(seq 50); do
