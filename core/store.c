@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -53,6 +54,48 @@ static void clean_stale_tmp(const char *dir)
 		pid = strtol(t + 5, &end, 10);
 		if (*end || pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
 			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+#define PARTIAL_MAX_AGE (7 * 86400)
+
+/*
+ * Drops download leftovers in tmp/ that no pull will use: verified or
+ * partial blobs the store now has, and any not touched for a week.
+ * Files locked by a running pull are left alone.
+ */
+static void clean_downloads(struct store *s)
+{
+	DIR *d = opendir(s->tmp);
+	struct dirent *de;
+	int64_t now;
+
+	if (!d)
+		return;
+	time_now(&now, NULL);
+	while ((de = readdir(d))) {
+		char hex[DIGEST_HEX_LEN + 1], *digest;
+		struct stat st;
+		bool stale;
+		int fd;
+
+		if (!str_has_prefix(de->d_name, "blob-") ||
+		    (!str_has_suffix(de->d_name, ".partial") &&
+		     !str_has_suffix(de->d_name, ".ok")) ||
+		    sscanf(de->d_name, "blob-%64[0-9a-f].", hex) != 1 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		digest = xasprintf("sha256:%s", hex);
+		stale = store_has_blob(s, digest) || now - st.st_mtime > PARTIAL_MAX_AGE;
+		free(digest);
+		if (!stale)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+		if (fd >= 0)
+			close(fd);
 	}
 	closedir(d);
 }
@@ -109,6 +152,7 @@ int store_open(struct store *s, const char *root, struct err *err)
 	clean_stale_tmp(s->images);
 	clean_stale_tmp(blobs);
 	clean_stale_tmp(s->tmp);
+	clean_downloads(s);
 	free(blobs);
 	return 0;
 }

@@ -47,6 +47,21 @@ testcmd "a later run cleans leftovers" 0 sm images -q
 unlike "$(ls -a "$root/images" "$root/images/blobs/sha256")" '\.tmp\.' \
 	"no temporary files of dead processes"
 
+# Download leftovers: kept while useful, dropped when the store has the
+# blob or when a week old.
+have=$(ls "$root/images/blobs/sha256" | head -1)
+fresh=0000000000000000000000000000000000000000000000000000000000000001
+old=0000000000000000000000000000000000000000000000000000000000000002
+echo x >"$root/tmp/blob-$have.partial"
+echo x >"$root/tmp/blob-$fresh.partial"
+echo x >"$root/tmp/blob-$old.ok"
+touch -d '10 days ago' "$root/tmp/blob-$old.ok"
+check "a run of any command" sm images
+check "a partial of a stored blob is dropped" test ! -e "$root/tmp/blob-$have.partial"
+check "a recent partial is kept for resuming" test -e "$root/tmp/blob-$fresh.partial"
+check "a week-old leftover is dropped" test ! -e "$root/tmp/blob-$old.ok"
+rm -f "$root/tmp/blob-$fresh.partial"
+
 # A full disk (a small tmpfs, as root): a clear error, nothing changed.
 if is_root; then
 	small=$t_tmp/small
