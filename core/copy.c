@@ -236,6 +236,7 @@ static int copy_symlink(struct cwalk *w, int sfd, const char *sname,
 static int copy_special(struct cwalk *w, const struct stat *st, int dfd,
 			const char *dname, const char *dpath, bool exists)
 {
+	struct stat now;
 	int fd, r;
 
 	if (exists && unlinkat(dfd, dname, 0) < 0)
@@ -245,6 +246,12 @@ static int copy_special(struct cwalk *w, const struct stat *st, int dfd,
 	fd = openat(dfd, dname, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fail(w, errno, "cannot open '%s'", dpath);
+	/* what we made, not something swapped in since (a symlink) */
+	if (fstat(fd, &now) < 0 ||
+	    (now.st_mode & S_IFMT) != (st->st_mode & S_IFMT)) {
+		close(fd);
+		return fail(w, EBUSY, "'%s' changed while copying", dpath);
+	}
 	r = apply_meta(w, &(struct meta_target){ fd, true, dfd, dname }, st,
 		       true, dpath);
 	close(fd);
