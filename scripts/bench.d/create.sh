@@ -9,7 +9,8 @@
 #
 # env: SCATMAN_BIN, RUNS (default 5), SCATMAN_BENCH_CACHE
 #      (default /var/tmp/scatman-bench), DEBIAN_MIRROR, BENCH_FS (tmpfs,
-#      the default, or disk: /var/tmp)
+#      the default, or disk: /var/tmp), BENCH_SETTLE (seconds to wait
+#      after each removal on disk, default 31)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,8 +37,9 @@ fi
 
 tmp=$(mktemp -d /var/tmp/scatman-bench-run.XXXXXX)
 # On a disk file system, creating inodes right after removing many (the
-# previous run's tree) costs ext4 a scan of recently deleted inodes that
-# swamps what is measured; a tmpfs measures the tools themselves.
+# previous run's tree) costs ext4 a scan of recently deleted inodes (those
+# deleted in the last 30 s) that swamps what is measured: a tmpfs measures
+# the tools themselves; on disk each removal is followed by a pause.
 if [ "$fs" = tmpfs ]; then
 	mount -t tmpfs -o size=4g scatman-bench "$tmp"
 fi
@@ -132,6 +134,7 @@ for i in $(seq "$runs"); do
 		times[$n]+=" $(timeit "${run[$n]}")"
 		${clean[$n]}
 		sync
+		[ "$fs" = tmpfs ] || sleep "${BENCH_SETTLE:-31}"
 	done
 done
 for n in "${names[@]}"; do
