@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/applet.h"
 #include "../core/chroot.h"
@@ -383,6 +384,47 @@ static void check_filters(char **filters)
 	}
 }
 
+struct du_job {
+	const char *rootfs;
+	int fd;			/* where the size goes */
+};
+
+static int du_in_userns(void *arg)
+{
+	struct du_job *j = arg;
+	struct err e = ERR_INIT;
+	uint64_t n = 0;
+
+	if (rmtree_du_at(AT_FDCWD, j->rootfs, &n, &e) < 0)
+		return 1;
+	return write_all(j->fd, &n, sizeof(n)) < 0;
+}
+
+/* The rootfs size; a rootless rootfs is measured inside the chroot's user
+ * namespace, where directories of subordinate ids can be read. */
+static int rootfs_size(const struct chroot *c, uint64_t *n, struct err *err)
+{
+	char *rootfs = path_join(c->dir, "rootfs");
+	struct du_job j = { rootfs, -1 };
+	int p[2], r = -1;
+
+	if (!c->cfg.idmap.nuid || geteuid() == 0) {
+		r = rmtree_du_at(AT_FDCWD, rootfs, n, err);
+		goto out_free;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		goto out_free;
+	j.fd = p[1];
+	r = userns_run(&c->cfg.idmap, 0, du_in_userns, &j, err);
+	close(p[1]);
+	if (r == 0 && read_full(p[0], n, sizeof(*n)) != sizeof(*n))
+		r = -1;
+	close(p[0]);
+out_free:
+	free(rootfs);
+	return r ? -1 : 0;
+}
+
 static bool has_status_filter(char **filters)
 {
 	for (char **f = filters; f && *f; f++)
@@ -411,13 +453,8 @@ static struct ps_row *select_rows(const struct ps_opts *o, struct chroot *list,
 			continue;
 		r->c = &list[i];
 		r->no_trunc = o->no_trunc;
-		if (o->size) {
-			char *rootfs = path_join(list[i].dir, "rootfs");
-
-			r->have_size = rmtree_du_at(AT_FDCWD, rootfs, &r->size,
-						    &e) == 0;
-			free(rootfs);
-		}
+		if (o->size)
+			r->have_size = rootfs_size(&list[i], &r->size, &e) == 0;
 		(*nrows)++;
 		if (o->latest || (o->last >= 0 && *nrows >= (size_t)o->last))
 			break;

@@ -69,6 +69,14 @@ if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
 	rid=$out
 	r=$hu/root/chroots/$rid/rootfs
 	sub=$(awk -F: -v u="$SCATMAN_TEST_USER" '$1 == u { print $2 + 999 }' /etc/subuid)
+	size1=$(smu ps -a -s --format json | jq '.[0].Size')
+	mkdir -p "$r/home/app/hidden"
+	head -c 100000 /dev/zero >"$r/home/app/hidden/blob"
+	chown -R "$sub:$sub" "$r/home/app"
+	chmod 0700 "$r/home/app/hidden"
+	size2=$(smu ps -a -s --format json | jq '.[0].Size')
+	is "$((size2 - size1))" 100000 \
+		"ps -s counts what only the chroot's users can read"
 	mkdir -p "$r/home/app/a/b" "$r/ro/x"
 	touch "$r/home/app/a/b/f" "$r/ro/x/g"
 	chown -R "$sub:$sub" "$r/home/app" "$r/ro"
