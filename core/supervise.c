@@ -750,6 +750,9 @@ static int supervisor_run(struct sv *s)
 
 	setsid();
 	signal(SIGPIPE, SIG_IGN);
+	/* hold no directory of the caller's */
+	if (chdir("/") < 0)
+		return EXIT_ERR;
 	path = path_join(s->c->dir, "log");
 	s->logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 			0640);

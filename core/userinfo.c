@@ -1,16 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /* Users and groups from a chroot's own /etc/passwd and /etc/group. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "userinfo.h"
 #include "util.h"
 
 /* Caps what a chroot's account files may make us read. */
 #define USERINFO_FILE_MAX (4 << 20)
+
+/*
+ * Reads the chroot's account file: only a regular file (a FIFO or a
+ * device planted there must not block or flood us), at most
+ * USERINFO_FILE_MAX bytes. NULL when it cannot be read.
+ */
+static char *read_account_file(int rootfd, const char *path)
+{
+	char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = openat(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		buf = xmalloc(USERINFO_FILE_MAX + 1);
+		n = read_full(fd, buf, USERINFO_FILE_MAX);
+		if (n < 0)
+			n = 0;
+		buf[n] = '\0';
+	}
+	close(fd);
+	return buf;
+}
 
 static bool parse_id(const char *s, unsigned long *id)
 {
@@ -125,8 +155,7 @@ static int resolve_user(int rootfd, const char *uspec, struct userinfo *ui,
 	bool byid = parse_id(uspec, &id);
 	char *text;
 
-	text = file_read_at(rootfd, "etc/passwd", USERINFO_FILE_MAX, NULL,
-			    err);
+	text = read_account_file(rootfd, "etc/passwd");
 	if (text && passwd_find(text, uspec, byid, id, ui)) {
 		free(text);
 		return 0;
@@ -159,7 +188,7 @@ int userinfo_resolve(int rootfd, const char *spec, struct userinfo *ui,
 		goto out_free_spec;
 
 	gid = ui->gid;
-	text = file_read_at(rootfd, "etc/group", USERINFO_FILE_MAX, NULL, err);
+	text = read_account_file(rootfd, "etc/group");
 	if (!text)
 		text = xstrdup("");
 	if (!group_scan(text, gspec, &gid, ui)) {

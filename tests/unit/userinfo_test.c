@@ -101,6 +101,19 @@ int main(void)
 	tap_is_int(userinfo_resolve(root, "-1", &ui, &err), -1,
 		   "a negative id is a name, and unknown");
 
+	/* A FIFO planted as passwd must not block the lookup. */
+	{
+		char *p = path_join(dir, "etc/passwd");
+
+		unlink(p);
+		tap_is_int(mkfifo(p, 0644), 0, "passwd replaced by a FIFO");
+		free(p);
+	}
+	tap_is_int(userinfo_resolve(root, "1000", &ui, &err), 0,
+		   "a numeric user with a FIFO passwd, without blocking");
+	tap_is_int(userinfo_resolve(root, "tester", &ui, &err), -1,
+		   "a named user with a FIFO passwd is unknown");
+
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		tap_ok(0, "cleanup");
