@@ -67,4 +67,30 @@ if unshare -pf --mount-proc true 2>/dev/null; then
 else
 	skip "no pid namespaces here"
 fi
+
+# inside a scatman chroot, against procps run there too (both through the
+# host's loader and libraries, mounted read-only)
+if [ -n "${SCATMAN_TEST_REGISTRY:-}" ]; then
+	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+	libs=/hostusr${ld#/usr}
+	libs=${libs%/*}
+	run_in() {
+		sm exec box "$libs/${ld##*/}" --library-path "$libs" "$@"
+	}
+	sm create --tls-verify=false --name box -v /usr:/hostusr:ro \
+		-v "$SCATMAN_BIN:/x/scatman:ro" \
+		"$SCATMAN_TEST_REGISTRY/test/busybox" sleep 1000 >/dev/null 2>&1
+	testcmd "start a chroot" 0 sm start box
+	t_cleanup_cmds+=('sm rm -f -t 0 box')
+	testcmd "ps utility in the chroot" 0 run_in /x/scatman tool ps -e -o pid,ppid,user,stat,comm
+	got=$out
+	testcmd "procps in the chroot" 0 run_in /hostusr/bin/ps -e -o pid,ppid,user,stat,comm
+	is "$(echo "$got" | awk 'NR == 1 || $1 <= 2')" \
+		"$(echo "$out" | awk 'NR == 1 || $1 <= 2')" "its init and command as procps"
+	is "$(echo "$got" | wc -l)" 4 "only the chroot's processes"
+	is "$(echo "$got" | awk '$1 == 1 { print $5 }')" scatman-init "pid 1 is its init"
+	sm rm -f -t 0 box >/dev/null 2>&1
+else
+	skip "no test registry: run through tests/run.sh for the chroot check"
+fi
 done_testing
