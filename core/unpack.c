@@ -111,7 +111,7 @@ static void made_grow(struct made_set *m)
 	*m = n;
 }
 
-static void made_add(struct made_set *m, const char *path, enum made kind)
+static void made_put(struct made_set *m, const char *path, enum made kind)
 {
 	struct made_slot *s;
 
@@ -123,6 +123,24 @@ static void made_add(struct made_set *m, const char *path, enum made kind)
 		m->n++;
 	}
 	s->kind = kind;
+}
+
+static enum made made_get(struct made_set *m, const char *path);
+
+/* Records path, and its parents as merged directories: an opaque marker
+ * higher up must keep them (they hold what this archive made). */
+static void made_add(struct made_set *m, const char *path, enum made kind)
+{
+	char *p = xstrdup(path), *slash;
+
+	made_put(m, path, kind);
+	while ((slash = strrchr(p, '/'))) {
+		*slash = '\0';
+		if (made_get(m, p) != MADE_NONE)
+			break;
+		made_put(m, p, MADE_MERGED);
+	}
+	free(p);
 }
 
 static enum made made_get(struct made_set *m, const char *path)
