@@ -38,8 +38,14 @@ start_tests() {
 	# the supervisor killed: state reads as exited, nothing hangs
 	local sup
 	sup=$(sed -n 's/.*"Supervisor":[[:space:]]*\([0-9]*\).*/\1/p' "$(dir_of "$root" st)/state.json")
+	local init
+	init=$(sed -n 's/.*"Pid":[[:space:]]*\([0-9]*\).*/\1/p' "$(dir_of "$root" st)/state.json")
 	kill -9 "$sup"
-	for n in $(seq 50); do kill -0 "$sup" 2>/dev/null || break; sleep 0.1; done
+	for n in $(seq 100); do
+		kill -0 "$sup" 2>/dev/null || kill -0 "$init" 2>/dev/null || break
+		sleep 0.1
+	done
+	testcmd "$who: the chroot's init died with its supervisor" 1 kill -0 "$init"
 	testcmd "$who: exec after the supervisor was killed" 125 $S exec st true
 	testcmd "$who: stop after the supervisor was killed" 0 $S stop st
 	testcmd "$who: start again after the supervisor was killed" 0 $S start st
