@@ -82,7 +82,12 @@ if [ -n "${SCATMAN_TEST_REGISTRY:-}" ]; then
 		"$SCATMAN_TEST_REGISTRY/test/busybox" sleep 1000 >/dev/null 2>&1
 	testcmd "start a chroot" 0 sm start box
 	t_cleanup_cmds+=('sm rm -f -t 0 box')
-	testcmd "ps utility in the chroot" 0 run_in /x/scatman tool ps -e -o pid,ppid,user,stat,comm
+	if file -L -b "$SCATMAN_BIN" | grep -q 'statically linked'; then
+		tps_in() { sm exec box /x/scatman tool ps "$@"; }
+	else
+		tps_in() { run_in /x/scatman tool ps "$@"; }
+	fi
+	testcmd "ps utility in the chroot" 0 tps_in -e -o pid,ppid,user,stat,comm
 	got=$out
 	testcmd "procps in the chroot" 0 run_in /hostusr/bin/ps -e -o pid,ppid,user,stat,comm
 	is "$(echo "$got" | awk 'NR == 1 || $1 <= 2')" \
