@@ -87,12 +87,13 @@ static char **env_file(char **env, const char *path)
 		die_err(&err);
 	for (char *l = strtok_r(text, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
-		size_t n = strlen(l);
+		size_t n;
 
 		while (*l == ' ' || *l == '\t')
 			l++;
-		if (n && l[strlen(l) - 1] == '\r')
-			l[strlen(l) - 1] = '\0';
+		n = strlen(l);
+		if (n && l[n - 1] == '\r')
+			l[n - 1] = '\0';
 		if (*l && *l != '#')
 			env = env_add(env, l);
 	}
@@ -100,23 +101,28 @@ static char **env_file(char **env, const char *path)
 	return env;
 }
 
+/* Whether the key of kv is set again in v. */
+static bool key_in(const char *kv, char *const *v)
+{
+	size_t n = strcspn(kv, "=");
+
+	for (; v && *v; v++)
+		if (!strncmp(*v, kv, n) && (*v)[n] == '=')
+			return true;
+	return false;
+}
+
 /* The chroot's environment with the additions; a later key wins. */
 static char **env_merge(char *const *base, char *const *add)
 {
 	char **env = NULL;
 
-	for (; base && *base; base++) {
-		size_t n = strcspn(*base, "=");
-		bool replaced = false;
-
-		for (char *const *a = add; a && *a; a++)
-			if (!strncmp(*a, *base, n) && (*a)[n] == '=')
-				replaced = true;
-		if (!replaced)
+	for (; base && *base; base++)
+		if (!key_in(*base, add))
 			env = strv_append(env, *base);
-	}
 	for (; add && *add; add++)
-		env = strv_append(env, *add);
+		if (!key_in(*add, add + 1))
+			env = strv_append(env, *add);
 	return env;
 }
 

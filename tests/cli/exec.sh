@@ -14,7 +14,7 @@ echo "read only" >"$vol/ro/file"
 chmod -R a+rwX "$vol"
 marker=scatman-host-marker-$$
 touch "$t_tmp/$marker"
-printf 'FROM_FILE=yes\n# a comment\n\nSPACED=a b\n' >"$t_tmp/envfile"
+printf 'FROM_FILE=yes\n# a comment\n\n   \nSPACED=a b\r\n' >"$t_tmp/envfile"
 chmod 644 "$t_tmp/envfile"
 
 exec_tests() {
@@ -54,6 +54,8 @@ exec_tests() {
 	testcmd "$who: -e and create's env" 0 $S exec -e FOO=bar ex sh -c \
 		'echo $FOO $FROM_CREATE'
 	is "$out" "bar 1" "$who: -e and the chroot's environment"
+	testcmd "$who: -e twice" 0 $S exec -e FOO=1 -e FOO=2 ex sh -c 'env | grep -c ^FOO=; echo $FOO'
+	is "$out" "$(printf '1\n2')" "$who: the later -e wins, once"
 	testcmd "$who: --env-file" 0 $S exec --env-file "$t_tmp/envfile" ex \
 		sh -c 'echo "$FROM_FILE/$SPACED"'
 	is "$out" "yes/a b" "$who: --env-file lines"
