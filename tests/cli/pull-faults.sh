@@ -33,6 +33,13 @@ testcmd "oversized manifest fails" 125 pullf bigmanifest
 like "$err" "larger than 4194304 bytes" "says the manifest is too big"
 testcmd "schema 1 refused" 125 pullf schema1
 like "$err" "unsupported manifest \(deprecated schema 1\)" "says schema 1 is unsupported"
+testcmd "a blob longer than its size fails" 125 pullf long
+like "$err" "sent more than the expected [0-9]+ bytes" "says the blob is too long"
+testcmd "a layer digest that is a path fails" 125 pullf evil
+like "$err" "malformed manifest: bad layer descriptor" "says the manifest is malformed"
+check "nothing written outside" test ! -e /tmp/evil
+testcmd "a redirect to file:// fails" 125 pullf fileredir
+like "$err" "(Protocol|protocol).*(not supported|disabled)" "the scheme is refused"
 is "$(tree_hash "$root/images")" "$before" "the store is unchanged after every failure"
 is "$(ls "$root/tmp" | grep -c 'partial')" 2 \
 	"the truncated downloads are kept to be resumed, the corrupt one is not"
