@@ -221,12 +221,22 @@ static int bind_on_fd(const char *src, int fd, bool rec)
 	return mount_on_fd(src, fd, NULL, MS_BIND | (rec ? MS_REC : 0), NULL);
 }
 
+/* /proc, /sys, /dev: a directory of the rootfs itself, never a symlink
+ * that would move the kernel's file systems elsewhere in the tree. */
+static int sys_dir(int rootfd, const char *name)
+{
+	if (mkdirat(rootfd, name, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return openat(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		      O_CLOEXEC);
+}
+
 static int mount_proc_sys(int rootfd, const struct ns_root_opts *o,
 			  struct err *err)
 {
 	int fd, r;
 
-	fd = mkdir_in_root(rootfd, "/proc");
+	fd = sys_dir(rootfd, "proc");
 	if (fd < 0)
 		return err_set(err, errno, "creating mount point '/proc'");
 	if (o->pid_private)
@@ -238,7 +248,7 @@ static int mount_proc_sys(int rootfd, const struct ns_root_opts *o,
 	if (r < 0)
 		return err_set(err, errno, "mounting '/proc'");
 
-	fd = mkdir_in_root(rootfd, "/sys");
+	fd = sys_dir(rootfd, "sys");
 	if (fd < 0)
 		return err_set(err, errno, "creating mount point '/sys'");
 	/* A sysfs mounted in a private network namespace shows its own
@@ -341,7 +351,7 @@ static int mount_dev(int rootfd, const struct ns_root_opts *o,
 {
 	int fd, devfd, r;
 
-	fd = mkdir_in_root(rootfd, "/dev");
+	fd = sys_dir(rootfd, "dev");
 	if (fd < 0)
 		return err_set(err, errno, "creating mount point '/dev'");
 	r = mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME,

@@ -108,5 +108,13 @@ if [ -r /etc/resolv.conf ]; then
 	is "$(cat "$rootfs/run/systemd/hostname")" "image's own" \
 		"symlinks: the image's file itself is unchanged"
 	testcmd "symlinks: stop" 0 sm stop -t 1 ln
+
+	testcmd "symlinks: create with /proc a link" 0 sm create \
+		--tls-verify=false --name lp "$img" true
+	rootfs=$(dir_of "$t_tmp/root" lp)/rootfs
+	rmdir "$rootfs/proc" && ln -s etc "$rootfs/proc"
+	testcmd "symlinks: /proc as a symlink is refused" 125 sm start lp
+	like "$err" "'/proc'" "symlinks: the message names /proc"
+	is "$(ls "$rootfs/etc/passwd")" "$rootfs/etc/passwd" "symlinks: /etc is left as it was"
 fi
 done_testing
