@@ -48,6 +48,10 @@ rm -f "$root"/tmp/*.partial
 testcmd "a Docker manifest list" 0 sm pull -q --tls-verify=false "$front/fault/dockerlist/multi"
 is "$out" "$(cat "$SCATMAN_TEST_FIXTURES/multi-amd64.id")" "gives the host's image"
 check "rmi" sm rmi -a
+testcmd "foreign layers come from their urls" 0 sm pull -q --tls-verify=false "$front/fault/foreign/busybox"
+is "$out" "$id" "the image ID"
+like "$(cat "$flog")" "GET /foreign/busybox/sha256:" "fetched from the layer's URL"
+check "rmi" sm rmi -a
 testcmd "503 on first blob request is retried" 0 pullf flaky
 is "$out" "$id" "and the pull succeeds"
 check "rmi" sm rmi -a
