@@ -34,6 +34,16 @@ void fmt_table_add(struct fmt_table *t, const char *line)
 	} while (line && *line);
 }
 
+/* Columns taken by len bytes of UTF-8 text, as Go's tabwriter counts. */
+static size_t text_width(const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
 /* Width of cell col (tab-terminated) of line, or -1 when the line has no
  * such tab-terminated cell. */
 static long cell_width(const char *line, size_t col)
@@ -47,7 +57,7 @@ static long cell_width(const char *line, size_t col)
 		line++;
 	}
 	tab = strchr(line, '\t');
-	return tab ? tab - line : -1;
+	return tab ? (long)text_width(line, (size_t)(tab - line)) : -1;
 }
 
 void fmt_table_flush(struct fmt_table *t, FILE *f)
@@ -77,7 +87,11 @@ void fmt_table_flush(struct fmt_table *t, FILE *f)
 		size_t c = 0;
 
 		while ((tab = strchr(p, '\t'))) {
-			fprintf(f, "%-*.*s", (int)width[c], (int)(tab - p), p);
+			size_t len = (size_t)(tab - p);
+
+			fwrite(p, 1, len, f);
+			fprintf(f, "%*s", (int)(width[c] - text_width(p, len)),
+				"");
 			p = tab + 1;
 			c++;
 		}

@@ -59,11 +59,13 @@ static void test_table(void)
 	fmt_table_init(&t);
 	fmt_table_add(&t, "CONTAINER ID\tPORTS\tNAMES");
 	fmt_table_add(&t, "abc\t\tlong_name_here");
+	fmt_table_add(&t, "h\xc3\xa9\t\tx");
 	fmt_table_flush(&t, f);
 	fclose(f);
 	tap_is_str(buf, "CONTAINER ID  PORTS       NAMES\n"
-			"abc                       long_name_here\n",
-		   "aligned as podman's tabwriter");
+			"abc                       long_name_here\n"
+			"h\xc3\xa9                        x\n",
+		   "aligned as podman's tabwriter, by characters");
 	free(buf);
 	fmt_table_release(&t);
 }
