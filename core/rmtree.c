@@ -213,20 +213,23 @@ static bool defer_deep(struct walk *w, int dirfd, const char *name)
 static void rm_entry(struct walk *w, int dirfd, const char *name)
 {
 	size_t old = path_push(w, name);
-	int fd;
+	int fd, first;
 
 	/* Most entries are not directories: try the cheap way first. */
 	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
 		goto out_pop;
-	if (errno != EISDIR && errno != EPERM) {
-		walk_fail(w, errno, "cannot remove");
+	first = errno;
+	if (first != EISDIR && first != EPERM) {
+		walk_fail(w, first, "cannot remove");
 		goto out_pop;
 	}
 	if (defer_deep(w, dirfd, name))
 		goto out_pop;
 	fd = dir_open(w, dirfd, name);
 	if (fd < 0) {
-		if (errno == EXDEV)
+		if (errno == ENOTDIR)	/* not a directory: unlink's reason */
+			walk_fail(w, first, "cannot remove");
+		else if (errno == EXDEV)
 			walk_fail(w, EXDEV, "refusing to cross the mount at");
 		else if (errno != ENOENT)
 			walk_fail(w, errno, "cannot open directory");
