@@ -39,7 +39,7 @@ struct opts {
 
 struct row {
 	struct image img;
-	char *repo, *tag;
+	char *repo, *tag, *digest;
 	int64_t created;
 	bool notrunc;
 };
@@ -160,6 +160,8 @@ static size_t load_rows(struct store *s, const struct opts *o, struct row **rows
 			continue;
 		}
 		r->created = created_of(&r->img);
+		r->digest = xstrdup(tags[i].source_digest ? tags[i].source_digest :
+				    tags[i].digest);
 		k++;
 	}
 	store_tags_free(tags, n);
@@ -198,7 +200,7 @@ static char *row_get(void *obj, const char *f, bool json)
 	if (!strcmp(f, "Id"))
 		return quoted(xstrdup(r->img.id), json);
 	if (!strcmp(f, "Digest"))
-		return quoted(xstrdup(r->img.manifest_digest), json);
+		return quoted(xstrdup(r->digest), json);
 	if (!strcmp(f, "CreatedSince") || !strcmp(f, "Created")) {
 		time_human_duration(now - r->created, buf, sizeof(buf));
 		return quoted(xasprintf("%s ago", buf), json);
@@ -320,6 +322,7 @@ int images_main(int argc, char **argv, struct gopts *g)
 		image_release(&rows[i].img);
 		free(rows[i].repo);
 		free(rows[i].tag);
+		free(rows[i].digest);
 	}
 	free(rows);
 	store_release(&s);

@@ -31,7 +31,7 @@ int tag_main(int argc, char **argv, struct gopts *g)
 	struct image img;
 	struct store s;
 	struct stat st;
-	char *path;
+	char *path, *source;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -52,6 +52,7 @@ int tag_main(int argc, char **argv, struct gopts *g)
 	if (store_open(&s, g->root, &err) < 0 ||
 	    store_image_find(&s, argv[optind], &img, &err) < 0)
 		die_err(&err);
+	source = store_display_digest(&s, img.manifest_digest);
 	path = store_blob_path(&s, img.manifest_digest);
 	if (!path || stat(path, &st) < 0)
 		die_errno("cannot read the manifest of '%s'", argv[optind]);
@@ -65,12 +66,13 @@ int tag_main(int argc, char **argv, struct gopts *g)
 		name = ref_string(&q);
 		ref_release(&q);
 		if (store_tag_set(&s, name, img.manifest_digest, MT_OCI_MANIFEST,
-				  (int64_t)st.st_size, &err) < 0)
+				  (int64_t)st.st_size, source, &err) < 0)
 			die_err(&err);
 		free(name);
 		ref_release(&r);
 	}
 	free(path);
+	free(source);
 	image_release(&img);
 	store_release(&s);
 	return 0;

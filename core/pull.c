@@ -226,7 +226,8 @@ struct manifest {
 	char *body;
 	size_t len;
 	char *media_type;
-	char *digest;		/* of body, as fetched */
+	char *digest;		/* of body */
+	char *source_digest;	/* as fetched, when body was converted */
 	cJSON *json;
 };
 
@@ -235,6 +236,7 @@ static void manifest_release(struct manifest *m)
 	free(m->body);
 	free(m->media_type);
 	free(m->digest);
+	free(m->source_digest);
 	cJSON_Delete(m->json);
 	memset(m, 0, sizeof(*m));
 }
@@ -355,7 +357,7 @@ static void to_oci(struct manifest *m)
 	m->len = strlen(m->body);
 	free(m->media_type);
 	m->media_type = xstrdup(MT_OCI_MANIFEST);
-	free(m->digest);
+	m->source_digest = m->digest;
 	m->digest = digest_of(m->body, m->len);
 }
 
@@ -841,7 +843,7 @@ static int pull_one(struct puller *p, const struct ref *r, const struct ref *src
 	     store_put_blob(p->s, cfg, cfg_resp.body, cfg_resp.len, err) < 0) ||
 	    store_put_blob(p->s, m.digest, m.body, m.len, err) < 0 ||
 	    store_tag_set(p->s, p->refstr, m.digest, m.media_type,
-			  (int64_t)m.len, err) < 0)
+			  (int64_t)m.len, m.source_digest, err) < 0)
 		goto out_config;
 	ret = 0;
 	if (out)

@@ -327,6 +327,8 @@ int store_tags_load(const struct store *s, struct store_tag **tags,
 			sizeof(**tags));
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "manifests")) {
 		const char *d = json_str(e, "digest"), *r = entry_ref(e);
+		const char *src = json_str(cJSON_GetObjectItemCaseSensitive(e, "annotations"),
+					   STORE_SOURCE_ANNOTATION);
 		const char *mt = json_str(e, "mediaType");
 		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size");
 
@@ -335,6 +337,7 @@ int store_tags_load(const struct store *s, struct store_tag **tags,
 		(*tags)[i].digest = xstrdup(d);
 		(*tags)[i].ref = r ? xstrdup(r) : NULL;
 		(*tags)[i].media_type = mt ? xstrdup(mt) : NULL;
+		(*tags)[i].source_digest = digest_valid(src) ? xstrdup(src) : NULL;
 		(*tags)[i].size = cJSON_IsNumber(sz) ? (int64_t)sz->valuedouble : 0;
 		i++;
 	}
@@ -349,12 +352,14 @@ void store_tags_free(struct store_tag *tags, size_t n)
 		free(tags[i].ref);
 		free(tags[i].digest);
 		free(tags[i].media_type);
+		free(tags[i].source_digest);
 	}
 	free(tags);
 }
 
 static cJSON *index_entry(const char *ref, const char *digest,
-			  const char *media_type, int64_t size)
+			  const char *media_type, int64_t size,
+			  const char *source)
 {
 	cJSON *e = cJSON_CreateObject(), *a;
 
@@ -363,6 +368,8 @@ static cJSON *index_entry(const char *ref, const char *digest,
 	cJSON_AddNumberToObject(e, "size", (double)size);
 	a = cJSON_AddObjectToObject(e, "annotations");
 	cJSON_AddStringToObject(a, STORE_REF_ANNOTATION, ref);
+	if (digest_valid(source) && strcmp(source, digest))
+		cJSON_AddStringToObject(a, STORE_SOURCE_ANNOTATION, source);
 	return e;
 }
 
@@ -392,14 +399,15 @@ out_unlock:
 }
 
 struct tag_arg {
-	const char *ref, *digest, *media_type;
+	const char *ref, *digest, *media_type, *source;
 	int64_t size;
 };
 
 static int tag_set_fn(cJSON *manifests, void *arg, struct err *err)
 {
 	struct tag_arg *a = arg;
-	cJSON *e, *ne = index_entry(a->ref, a->digest, a->media_type, a->size);
+	cJSON *e, *ne = index_entry(a->ref, a->digest, a->media_type, a->size,
+				    a->source);
 	int i = 0;
 
 	cJSON_ArrayForEach(e, manifests) {
@@ -416,9 +424,10 @@ static int tag_set_fn(cJSON *manifests, void *arg, struct err *err)
 }
 
 int store_tag_set(struct store *s, const char *ref, const char *digest,
-		  const char *media_type, int64_t size, struct err *err)
+		  const char *media_type, int64_t size,
+		  const char *source_digest, struct err *err)
 {
-	struct tag_arg a = { ref, digest, media_type, size };
+	struct tag_arg a = { ref, digest, media_type, source_digest, size };
 
 	return index_update(s, tag_set_fn, &a, err);
 }
@@ -443,7 +452,7 @@ static int tag_remove_fn(cJSON *manifests, void *arg, struct err *err)
 
 int store_tag_remove(struct store *s, const char *ref, struct err *err)
 {
-	struct tag_arg a = { ref, NULL, NULL, 0 };
+	struct tag_arg a = { ref, NULL, NULL, NULL, 0 };
 
 	return index_update(s, tag_remove_fn, &a, err);
 }
@@ -594,7 +603,8 @@ static int find_by_id(struct store *s, struct store_tag *tags, size_t n,
 	for (size_t i = 0; i < n && ret >= 0; i++) {
 		char *id = manifest_config_id(s, tags[i].digest);
 
-		if (len == DIGEST_HEX_LEN && !strcmp(tags[i].digest + 7, hex)) {
+		if (len == DIGEST_HEX_LEN && (!strcmp(tags[i].digest + 7, hex) ||
+		    (tags[i].source_digest && !strcmp(tags[i].source_digest + 7, hex)))) {
 			free(found_id);
 			found_id = NULL;
 			*idx = i;
@@ -638,7 +648,9 @@ static int find_by_ref(struct store_tag *tags, size_t n, const struct ref *r,
 		size_t rl = strlen(repo);
 
 		for (size_t i = 0; i < n && !ret; i++)
-			if (tags[i].ref && !strcmp(tags[i].digest, r->digest) &&
+			if (tags[i].ref && (!strcmp(tags[i].digest, r->digest) ||
+			    (tags[i].source_digest &&
+			     !strcmp(tags[i].source_digest, r->digest))) &&
 			    !strncmp(tags[i].ref, repo, rl) &&
 			    strchr(":@", tags[i].ref[rl])) {
 				*idx = i;
@@ -760,7 +772,9 @@ static void add_repo_names(struct store *s, const struct image *img,
 			continue;
 		id = manifest_config_id(s, tags[i].digest);
 		if (id && !strcmp(id, img->id))
-			add_repo_name(tags_j, dig_j, tags[i].ref, tags[i].digest);
+			add_repo_name(tags_j, dig_j, tags[i].ref,
+				      tags[i].source_digest ? tags[i].source_digest :
+				      tags[i].digest);
 		free(id);
 	}
 	store_tags_free(tags, n);
@@ -772,8 +786,11 @@ cJSON *store_image_inspect(struct store *s, const struct image *img,
 	cJSON *o = cJSON_CreateObject(), *rootfs, *layers;
 	const cJSON *c = img->config;
 
+	char *shown = store_display_digest(s, img->manifest_digest);
+
 	cJSON_AddStringToObject(o, "Id", img->id);
-	cJSON_AddStringToObject(o, "Digest", img->manifest_digest);
+	cJSON_AddStringToObject(o, "Digest", shown);
+	free(shown);
 	add_repo_names(s, img, o);
 	copy_item(o, "Created", c, "created");
 	copy_item(o, "Author", c, "author");
@@ -894,4 +911,20 @@ out_free_set:
 out_free_dir:
 	free(dir);
 	return -1;
+}
+
+char *store_display_digest(struct store *s, const char *digest)
+{
+	struct err e = ERR_INIT;
+	struct store_tag *tags;
+	char *shown = NULL;
+	size_t n;
+
+	if (store_tags_load(s, &tags, &n, &e) == 0) {
+		for (size_t i = 0; i < n && !shown; i++)
+			if (!strcmp(tags[i].digest, digest) && tags[i].source_digest)
+				shown = xstrdup(tags[i].source_digest);
+		store_tags_free(tags, n);
+	}
+	return shown ? shown : xstrdup(digest);
 }

@@ -16,6 +16,8 @@
 #include "err.h"
 
 #define STORE_REF_ANNOTATION "org.opencontainers.image.ref.name"
+/* The registry's digest of a manifest stored converted (Docker -> OCI). */
+#define STORE_SOURCE_ANNOTATION "org.scatman.source.digest"
 #define STORE_JSON_MAX (4 << 20)	/* manifests, configs, index.json */
 
 #define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -95,6 +97,7 @@ struct store_tag {
 	char *digest;		/* manifest digest */
 	char *media_type;
 	int64_t size;
+	char *source_digest;	/* the registry's digest, when it differs */
 };
 
 /* Reads index.json; *tags is malloc'd (release with store_tags_free). */
@@ -103,10 +106,15 @@ int store_tags_load(const struct store *s, struct store_tag **tags,
 void store_tags_free(struct store_tag *tags, size_t n);
 /*
  * Points ref at the manifest (adds or replaces the index.json entry);
- * takes the exclusive lock itself when it is not held.
+ * takes the exclusive lock itself when it is not held. source_digest (may
+ * be NULL) is the registry's digest of a manifest stored converted.
  */
 int store_tag_set(struct store *s, const char *ref, const char *digest,
-		  const char *media_type, int64_t size, struct err *err);
+		  const char *media_type, int64_t size,
+		  const char *source_digest, struct err *err);
+/* The digest to show for a stored manifest: the registry's when it was
+ * converted, else digest itself. Malloc'd. */
+char *store_display_digest(struct store *s, const char *digest);
 /* Removes the entry of ref; ENOENT when there is none. */
 int store_tag_remove(struct store *s, const char *ref, struct err *err);
 /* Loads the image whose manifest is digest (ref may be NULL). */

@@ -33,6 +33,14 @@ rm -rf "$t_tmp/bundle"
 check "umoci unpacks the Docker image as stored" \
 	umoci unpack --rootless --image "$root/images:$reg/test/busybox-docker:latest" "$t_tmp/bundle"
 
+rdig=$(skopeo inspect --tls-verify=false "docker://$reg/test/busybox-docker:latest" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
+testcmd "images --digests of the Docker twin" 0 sm images --digests --noheading busybox-docker
+like "$out" "busybox-docker +latest +$rdig " "shows the registry's manifest digest"
+testcmd "pull the Docker twin by its registry digest" 0 sm pull -q --tls-verify=false \
+	"$reg/test/busybox-docker@$rdig"
+is "$out" "$id" "the same image"
+
 testcmd "quiet pull" 0 sm pull -q --tls-verify=false "$reg/test/busybox"
 is "$out" "$id" "-q prints the ID"
 is "$err" "" "-q prints nothing else"

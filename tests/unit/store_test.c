@@ -120,14 +120,14 @@ int main(void)
 	m1 = make_image(&s, "amd64", &id1);
 	m2 = make_image(&s, "arm64", &id2);
 	tap_ok(store_tag_set(&s, "docker.io/library/alpine:latest", m1,
-			     MT_OCI_MANIFEST, 1, &e) == 0, "tag one");
-	store_tag_set(&s, "quay.io/x/alpine:3", m1, MT_OCI_MANIFEST, 1, &e);
-	store_tag_set(&s, "example.com/team/app:v2", m2, MT_OCI_MANIFEST, 1, &e);
+			     MT_OCI_MANIFEST, 1, NULL, &e) == 0, "tag one");
+	store_tag_set(&s, "quay.io/x/alpine:3", m1, MT_OCI_MANIFEST, 1, NULL, &e);
+	store_tag_set(&s, "example.com/team/app:v2", m2, MT_OCI_MANIFEST, 1, NULL, &e);
 	test_find(&s, m1, id1, id2);
 	test_inspect(&s);
 
 	tap_ok(store_tag_set(&s, "docker.io/library/alpine:latest", m2,
-			     MT_OCI_MANIFEST, 1, &e) == 0, "retag moves the name");
+			     MT_OCI_MANIFEST, 1, NULL, &e) == 0, "retag moves the name");
 	tap_ok(store_gc(&s, &freed, &e) == 0, "gc");
 	tap_is_int(freed, 0, "  nothing to free while tags reach every blob");
 	store_tag_remove(&s, "quay.io/x/alpine:3", &e);
