@@ -71,6 +71,15 @@ testcmd "bad digest refused" 125 sm pull --tls-verify=false "$reg/test/busybox@s
 like "$err" "invalid digest" "says why"
 is "$(tree_hash "$root")" "$before" "failed pulls leave the store unchanged"
 
+if is_root; then
+	testcmd "pull as an unprivileged user" 0 smu pull -q --tls-verify=false "$reg/test/busybox"
+	is "$out" "$id" "the image ID"
+	testcmd "images as that user" 0 smu images --noheading
+	like "$out" "^$reg/test/busybox +latest" "lists the image"
+else
+	skip "the unprivileged-user pull needs root to switch users"
+fi
+
 # On a terminal: a progress bar per blob.
 out=$(script -qc "'$SCATMAN_BIN' --root '$t_tmp/tty-root' pull --tls-verify=false $reg/test/busybox" /dev/null)
 like "$out" "Copying blob [0-9a-f]{12} 100% \[=+\] [0-9.]+ [kM]?B / [0-9.]+ [kM]?B \(.*/s\) done" \
