@@ -80,7 +80,36 @@ if [ -x "$tmp/static/scatman" ]; then
 		"$sta" "$(ratio "$sta" "$floor")"
 	best=$sta
 fi
-pod=$(RUNS_=1 median "${podman_[*]} exec bench true")
+# Rootless: the same, as an unprivileged user with subordinate ids (the
+# tests' user) when there is one; hyperfine runs as that user.
+user=scatman-test
+if id "$user" >/dev/null 2>&1 && grep -q "^$user:" /etc/subuid; then
+	mkdir -p "$tmp/u"
+	chown "$user:" "$tmp/u"
+	asu=(setpriv --reuid="$user" --regid="$user" --init-groups --reset-env --
+		env HOME="$tmp/u" PATH=/usr/bin:/bin)
+	ubin=$tmp/bin/scatman
+	[ -x "$tmp/static/scatman" ] && ubin=$tmp/static/scatman
+	"${asu[@]}" "$ubin" --root "$tmp/u/store" create --tls-verify=false \
+		--name bench "$img" sleep 100000 >/dev/null 2>&1
+	"${asu[@]}" "$ubin" --root "$tmp/u/store" start bench >/dev/null
+	uinit=$(sed -n 's/.*"Pid":[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$tmp"/u/store/chroots/*/state.json)
+	umain=$(cut -d' ' -f1 "/proc/$uinit/task/$uinit/children")
+	"${asu[@]}" hyperfine -N -w 3 -r "$runs" --export-json "$tmp/u/h.json" \
+		"nsenter -t $umain -U -m -u -i -p --preserve-credentials true" \
+		"$ubin --root $tmp/u/store exec bench true" >/dev/null 2>&1
+	read -r ufloor uexec < <(awk '/"median"/ { gsub(/[ ,]/, "");
+		split($0, a, ":"); printf "%.2f ", a[2] * 1000 }
+		END { print "" }' "$tmp/u/h.json")
+	printf '%-44s %8s ms\n' "rootless: nsenter -t PID -U -m -u -i -p true" \
+		"$ufloor"
+	printf '%-44s %8s ms  %sx floor\n' "rootless: scatman exec NAME true" \
+		"$uexec" "$(ratio "$uexec" "$ufloor")"
+	"${asu[@]}" "$ubin" --root "$tmp/u/store" stop -t 1 bench >/dev/null
+fi
+
+pod=$(median "${podman_[*]} exec bench true")
 printf '%-44s %8s ms  scatman is %sx faster (%sx dynamic)\n' \
 	"podman exec NAME true" "$pod" "$(ratio "$pod" "$best")" \
 	"$(ratio "$pod" "$dyn")"
