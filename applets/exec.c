@@ -259,31 +259,6 @@ static int block_signals(sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-/*
- * The chroot's main process: init's first child. exec joins its
- * namespaces rather than init's because init is non-dumpable with a
- * memory map of the host's user namespace, which an unprivileged caller
- * may not inspect; the main process was exec'd inside the chroot.
- */
-static pid_t main_pid(pid_t init)
-{
-	char path[64], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init,
-		 (int)init);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return (pid_t)atoi(buf);
-}
-
 static void die_not_running(const struct chroot *c)
 {
 	die("can only create exec sessions on running chroots: "
@@ -298,13 +273,13 @@ static void enter(struct chroot *c)
 	int fd;
 
 	if (chroot_is_running(c))
-		pid = main_pid(c->st.pid);
+		pid = supervise_main_pid(c->st.pid);
 	if (pid <= 0)
 		die_not_running(c);
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* The pidfd pins the process; it is the one if init, checked by
 	 * its start time, still has it as its child. */
-	if (fd < 0 || main_pid(c->st.pid) != pid ||
+	if (fd < 0 || supervise_main_pid(c->st.pid) != pid ||
 	    !proc_is_alive(c->st.pid, c->st.pid_start))
 		die_not_running(c);
 	prctl(PR_SET_DUMPABLE, 0);

@@ -915,6 +915,25 @@ int supervise_attach(const struct supervise_report *rep, int in_fd,
 	return status_code(p.child_status);
 }
 
+pid_t supervise_main_pid(pid_t init)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init,
+		 (int)init);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (pid_t)atoi(buf);
+}
+
 int supervise_kill(const struct chroot *c, int sig, struct err *err)
 {
 	if (!proc_is_alive(c->st.pid, c->st.pid_start))
@@ -940,6 +959,15 @@ int supervise_stop(const struct chroot *c, int timeout)
 	if (supervise_wait_gone(sup, sup_start,
 				timeout < 0 ? 0 : timeout * 1000))
 		return 0;
+	/* In the host's pid namespace killing init ends nothing else: the
+	 * main process's session goes first. */
+	if (!(supervise_ns_flags(&c->cfg) & CLONE_NEWPID) &&
+	    proc_is_alive(c->st.pid, c->st.pid_start)) {
+		pid_t main = supervise_main_pid(c->st.pid);
+
+		if (main > 0)
+			kill(-main, SIGKILL);
+	}
 	supervise_kill(c, SIGKILL, &err);
 	supervise_wait_gone(sup, sup_start, -1);
 	return 1;

@@ -76,6 +76,15 @@ int supervise_attach(const struct supervise_report *rep, int in_fd,
  */
 int supervise_wait_gone(pid_t pid, uint64_t start, int timeout_ms);
 
+/*
+ * The chroot's main process, init's first child, as seen from the host; 0
+ * when there is none. exec joins its namespaces rather than init's: init
+ * is non-dumpable with a memory map of the host's user namespace, which
+ * an unprivileged caller may not inspect, while the main process was
+ * exec'd inside the chroot.
+ */
+pid_t supervise_main_pid(pid_t init);
+
 /* Sends sig to the chroot's init, which passes it on to the main
  * process (SIGKILL ends the whole chroot). ESRCH when not running. */
 int supervise_kill(const struct chroot *c, int sig, struct err *err);

@@ -43,6 +43,22 @@ stop_tests() {
 	testcmd "$who: stop --all" 0 $S stop -a -t 1
 	testcmd "$who: stubborn stopped" 125 $S exec stubborn true
 	testcmd "$who: catcher stopped" 125 $S exec catcher true
+	testcmd "$who: create in the host's pid namespace" 0 $S create \
+		--tls-verify=false --pid host --name hostpid "$img" \
+		sh -c 'trap "" TERM; while :; do sleep 1; done'
+	testcmd "$who: start" 0 $S start hostpid
+	local d init main
+	d=$(dirname "$(grep -l '"Name":[[:space:]]*"hostpid"' "$root"/chroots/*/config.json)")
+	init=$(sed -n 's/.*"Pid":[[:space:]]*\([0-9]*\).*/\1/p' "$d/state.json")
+	main=$(cut -d' ' -f1 "/proc/$init/task/$init/children")
+	testcmd "$who: stop -t 1 with a host pid namespace" 0 $S stop -t 1 hostpid
+	for n in $(seq 100); do
+		[ "$(cut -d' ' -f3 "/proc/$main/stat" 2>/dev/null)" = "" ] && break
+		sleep 0.1
+	done
+	is "$(cut -d' ' -f3 "/proc/$main/stat" 2>/dev/null)" "" \
+		"$who: its main process is gone too"
+
 	testcmd "$who: stop of a missing chroot" 125 $S stop nosuch
 	testcmd "$who: stop -t garbage" 125 $S stop -t soon catcher
 }
