@@ -3,14 +3,14 @@
 # create: unpacking a ~200 MB, three-layer Debian minbase image, against
 # `umoci unpack` of the same OCI layout and a plain `tar -xzf` of its
 # layers in order, as root and rootless; plus scatman's peak RSS. Each
-# figure is the median of RUNS runs; the result is removed between runs
-# (not timed); the tools take turns within each run. The minbase tree is made once with debootstrap and kept in
+# figure is the median of RUNS runs; every measurement starts from an
+# empty directory (preparation untimed) and the tools take turns within
+# each run. The minbase tree is made once with debootstrap and kept in
 # $SCATMAN_BENCH_CACHE.
 #
 # env: SCATMAN_BIN, RUNS (default 5), SCATMAN_BENCH_CACHE
 #      (default /var/tmp/scatman-bench), DEBIAN_MIRROR, BENCH_FS (tmpfs,
-#      the default, or disk: /var/tmp), BENCH_SETTLE (seconds to wait
-#      after each removal on disk, default 31)
+#      the default, or ext4: a fresh loop-mounted ext4 per measurement)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,16 +36,17 @@ if [ ! -d "$cache/minbase" ]; then
 fi
 
 tmp=$(mktemp -d /var/tmp/scatman-bench-run.XXXXXX)
-# On a disk file system, creating inodes right after removing many (the
-# previous run's tree) costs ext4 a scan of recently deleted inodes (those
-# deleted in the last 30 s) that swamps what is measured: a tmpfs measures
-# the tools themselves; on disk each removal is followed by a pause.
+# Measured on a tmpfs by default; with BENCH_FS=ext4 each measurement
+# gets a fresh ext4 file system on a loop device instead (an ext4 that
+# just had a tree removed spends its time scanning recently deleted inodes
+# when the next tree is made, whatever the tool).
 if [ "$fs" = tmpfs ]; then
 	mount -t tmpfs -o size=4g scatman-bench "$tmp"
 fi
 chmod 755 "$tmp"
 cleanup() {
 	"$top/tests/registry.sh" stop "$tmp/registry" >/dev/null 2>&1 || true
+	mountpoint -q "$tmp/x" && umount "$tmp/x"
 	[ "$fs" = tmpfs ] && umount "$tmp"
 	rm -rf "$tmp"
 }
@@ -81,10 +82,23 @@ as_user() {
 		env HOME="$tmp/home" PATH="$PATH" "$@"
 }
 mkdir -p "$tmp/home" && chown "$user:" "$tmp/home"
-"$bin" --root "$tmp/sroot" pull -q --tls-verify=false \
-	"$reg/bench/minbase" >/dev/null
-as_user "$bin" --root "$tmp/home/sroot" pull -q --tls-verify=false \
-	"$reg/bench/minbase" >/dev/null
+[ "$fs" = ext4 ] && truncate -s 2G "$tmp/x.img"
+
+# scratch_up OWNER: an empty $tmp/x for one measurement (a fresh ext4 file
+# system with BENCH_FS=ext4); scratch_down throws it away.
+scratch_up() {
+	mkdir -p "$tmp/x"
+	if [ "$fs" = ext4 ]; then
+		mkfs.ext4 -q -F "$tmp/x.img"
+		mount -o loop "$tmp/x.img" "$tmp/x"
+	fi
+	chmod 755 "$tmp/x"
+	chown "$1:" "$tmp/x"
+}
+scratch_down() {
+	if [ "$fs" = ext4 ]; then umount "$tmp/x"; else rm -rf "$tmp/x"; fi
+	sync
+}
 
 # median SECONDS...: the middle value.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
@@ -98,43 +112,42 @@ timeit() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-sm_create() { "$bin" --root "$tmp/sroot" create "$reg/bench/minbase"; }
-smu_create() {
-	as_user "$bin" --root "$tmp/home/sroot" create "$reg/bench/minbase"
+# Each tool: an untimed preparation, then the timed command.
+img=$reg/bench/minbase
+sm_prep() { "$bin" --root "$tmp/x/s" pull -q --tls-verify=false "$img"; }
+sm_run() { "$bin" --root "$tmp/x/s" create "$img"; }
+smu_prep() {
+	as_user "$bin" --root "$tmp/x/s" pull -q --tls-verify=false "$img"
 }
-sm_clean() { rm -rf "$tmp/sroot/chroots"; }
-umoci_unpack() { umoci unpack --image "$tmp/oci:minbase" "$tmp/u"; }
-umociu_unpack() {
-	as_user umoci unpack --rootless --image "$tmp/oci:minbase" \
-		"$tmp/home/u"
+smu_run() { as_user "$bin" --root "$tmp/x/s" create "$img"; }
+umoci_prep() { :; }
+umoci_run() { umoci unpack --image "$tmp/oci:minbase" "$tmp/x/u"; }
+umociu_prep() { :; }
+umociu_run() {
+	as_user umoci unpack --rootless --image "$tmp/oci:minbase" "$tmp/x/u"
 }
-tar_chain() {
-	mkdir "$tmp/t"
-	for i in 1 2 3; do tar -xzf "$tmp/l$i.tar.gz" -C "$tmp/t"; done
+tar_prep() { mkdir "$tmp/x/t"; }
+tar_run() {
+	for i in 1 2 3; do tar -xzf "$tmp/l$i.tar.gz" -C "$tmp/x/t"; done
 }
-taru_chain() {
-	as_user mkdir "$tmp/home/t"
+taru_prep() { as_user mkdir "$tmp/x/t"; }
+taru_run() {
 	for i in 1 2 3; do
-		as_user tar -xzf "$tmp/l$i.tar.gz" -C "$tmp/home/t"
+		as_user tar -xzf "$tmp/l$i.tar.gz" -C "$tmp/x/t"
 	done
 }
 
-# The tools take turns within each run, so that a file system slowing
-# down (or speeding up) over time weighs on all of them alike; each result
-# is removed and synced before the next command (not timed).
-declare -A res times
+# The tools take turns within each run, so that a machine slowing down
+# (or speeding up) over time weighs on all of them alike.
+declare -A res times owner=([sm]=root [umoci]=root [tar]=root
+	[smu]=$user [umociu]=$user [taru]=$user)
 names=(sm umoci tar smu umociu taru)
-declare -A run=([sm]=sm_create [umoci]=umoci_unpack [tar]=tar_chain
-	[smu]=smu_create [umociu]=umociu_unpack [taru]=taru_chain)
-declare -A clean=([sm]=sm_clean [umoci]="rm -rf $tmp/u" [tar]="rm -rf $tmp/t"
-	[smu]="rm -rf $tmp/home/sroot/chroots" [umociu]="rm -rf $tmp/home/u"
-	[taru]="rm -rf $tmp/home/t")
 for i in $(seq "$runs"); do
 	for n in "${names[@]}"; do
-		times[$n]+=" $(timeit "${run[$n]}")"
-		${clean[$n]}
-		sync
-		[ "$fs" = tmpfs ] || sleep "${BENCH_SETTLE:-31}"
+		scratch_up "${owner[$n]}"
+		"${n}_prep" >/dev/null
+		times[$n]+=" $(timeit "${n}_run")"
+		scratch_down
 	done
 done
 for n in "${names[@]}"; do
@@ -142,11 +155,16 @@ for n in "${names[@]}"; do
 	res[$n]=$(median ${times[$n]})
 done
 
-rss=$(/usr/bin/time -f %M "$bin" --root "$tmp/sroot" create \
-	"$reg/bench/minbase" 2>&1 >/dev/null | tail -1)
-sm_clean
-rssu=$(as_user /usr/bin/time -f %M "$bin" --root "$tmp/home/sroot" create \
-	"$reg/bench/minbase" 2>&1 >/dev/null | tail -1)
+scratch_up root
+sm_prep >/dev/null
+rss=$(/usr/bin/time -f %M "$bin" --root "$tmp/x/s" create "$img" 2>&1 \
+	>/dev/null | tail -1)
+scratch_down
+scratch_up "$user"
+smu_prep >/dev/null
+rssu=$(as_user /usr/bin/time -f %M "$bin" --root "$tmp/x/s" create "$img" \
+	2>&1 >/dev/null | tail -1)
+scratch_down
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "image: 3 layers, ${packed} MB gzip, ${unpacked} MB unpacked;" \
