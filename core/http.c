@@ -171,6 +171,11 @@ int http_curl_err(struct err *err, CURLcode rc, const char *url,
 	case CURLE_COULDNT_CONNECT:
 		return err_setc(err, ECONNREFUSED, "cannot connect to '%s': %s",
 			       url, why);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return err_setc(err, EPROTO,
+				"'%s' led to a URL that is not followed (%s): %s",
+				url, "only http and https are", why);
 	case CURLE_PARTIAL_FILE:
 		return err_setc(err, EIO, "truncated response from '%s': %s", url,
 				why);
