@@ -41,37 +41,17 @@ const char *cabundle_find(void)
 	return NULL;
 }
 
-/* The trust set being built, and the certificate being decoded. */
+/* The trust set being built. */
 struct trust {
 	char *pem;
 	size_t len, cap;
 	int count;
 	uint64_t *seen;		/* FNV-1a hashes of the DER kept */
 	size_t nseen;
-	bool in_cert, too_big;
-	br_x509_decoder_context xc;
-	unsigned char *der;
-	size_t dlen;
+	struct stat *files;	/* files read (dev and inode) */
+	size_t nfiles;
+	unsigned char *der;	/* CERT_DER_MAX bytes of scratch */
 };
-
-static void dn_ignore(void *ctx, const void *buf, size_t len)
-{
-}
-
-static void der_push(void *ctx, const void *buf, size_t len)
-{
-	struct trust *t = ctx;
-
-	if (!t->in_cert)
-		return;
-	br_x509_decoder_push(&t->xc, buf, len);
-	if (len > CERT_DER_MAX - t->dlen) {
-		t->too_big = true;
-		return;
-	}
-	memcpy(t->der + t->dlen, buf, len);
-	t->dlen += len;
-}
 
 static uint64_t fnv1a(const unsigned char *p, size_t n)
 {
@@ -82,94 +62,177 @@ static uint64_t fnv1a(const unsigned char *p, size_t n)
 	return h;
 }
 
-static bool cert_is_usable(struct trust *t)
+/* 0-63 for a base64 digit, -2 for white space, -1 for anything else */
+static int b64_value(unsigned char c)
 {
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '/')
+		return c == '+' ? 62 : 63;
+	return strchr(" \t\r\n", c) && c ? -2 : -1;
+}
+
+/* Decodes base64 text up to its padding; -1 when it holds anything else
+ * or decodes to more than max bytes. */
+static long b64_decode(const char *s, size_t n, unsigned char *out,
+		       size_t max)
+{
+	uint32_t acc = 0;
+	size_t o = 0;
+	int bits = 0, v;
+
+	for (size_t i = 0; i < n && s[i] != '='; i++) {
+		v = b64_value((unsigned char)s[i]);
+		if (v == -2)
+			continue;
+		if (v < 0)
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == max)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return (long)o;
+}
+
+/* The size of the DER SEQUENCE at the start of d (a certificate; OpenSSL's
+ * TRUSTED CERTIFICATE appends more after it), or 0. */
+static size_t der_seq_size(const unsigned char *d, size_t n)
+{
+	size_t len, hdr = 2;
+
+	if (n < 2 || d[0] != 0x30)
+		return 0;
+	len = d[1];
+	if (len & 0x80) {
+		size_t k = len & 0x7f;
+
+		if (k == 0 || k > 3 || n < 2 + k)
+			return 0;
+		len = 0;
+		for (size_t i = 0; i < k; i++)
+			len = len << 8 | d[2 + i];
+		hdr += k;
+	}
+	return len <= n - hdr ? hdr + len : 0;
+}
+
+static void dn_ignore(void *ctx, const void *buf, size_t len)
+{
+}
+
+static bool cert_is_usable(const unsigned char *der, size_t n)
+{
+	br_x509_decoder_context xc;
 	const br_x509_pkey *pk;
 
-	if (t->too_big || br_x509_decoder_last_error(&t->xc))
+	br_x509_decoder_init(&xc, dn_ignore, NULL);
+	br_x509_decoder_push(&xc, der, n);
+	if (br_x509_decoder_last_error(&xc))
 		return false;
-	pk = br_x509_decoder_get_pkey(&t->xc);
+	pk = br_x509_decoder_get_pkey(&xc);
 	return pk && (pk->key_type == BR_KEYTYPE_RSA ||
 		      pk->key_type == BR_KEYTYPE_EC);
 }
 
-/* Appends the certificate just decoded, unless seen already. */
-static void cert_keep(struct trust *t)
+/* Appends a certificate unless seen already or unusable. */
+static void cert_keep(struct trust *t, const unsigned char *der, size_t n)
 {
-	uint64_t h = fnv1a(t->der, t->dlen) ^ t->dlen;
+	uint64_t h = fnv1a(der, n) ^ n;
 	size_t need;
 
 	for (size_t i = 0; i < t->nseen; i++)
 		if (t->seen[i] == h)
 			return;
+	if (!cert_is_usable(der, n))
+		return;
 	t->seen = xrealloc(t->seen, (t->nseen + 1) * sizeof(*t->seen));
 	t->seen[t->nseen++] = h;
 
-	need = br_pem_encode(NULL, t->der, t->dlen, "CERTIFICATE",
-			     BR_PEM_LINE64);
+	need = br_pem_encode(NULL, der, n, "CERTIFICATE", BR_PEM_LINE64);
 	if (t->len + need + 1 > t->cap) {
 		t->cap = (t->len + need + 1) * 2;
 		t->pem = xrealloc(t->pem, t->cap);
 	}
-	t->len += br_pem_encode(t->pem + t->len, t->der, t->dlen,
-				"CERTIFICATE", BR_PEM_LINE64);
+	t->len += br_pem_encode(t->pem + t->len, der, n, "CERTIFICATE",
+				BR_PEM_LINE64);
 	t->count++;
 }
 
-static void obj_begin(struct trust *t, const char *name)
+static bool is_cert_label(const char *s, size_t n)
 {
-	t->in_cert = !strcmp(name, "CERTIFICATE") ||
-		     !strcmp(name, "X509 CERTIFICATE") ||
-		     !strcmp(name, "TRUSTED CERTIFICATE");
-	if (!t->in_cert)
-		return;
-	br_x509_decoder_init(&t->xc, dn_ignore, NULL);
-	t->dlen = 0;
-	t->too_big = false;
+	static const char *const labels[] = {
+		"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE",
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strlen(labels[i]) == n && !memcmp(s, labels[i], n))
+			return true;
+	return false;
 }
 
-/* Adds the usable certificates of one PEM text; other objects and
- * anything after a PEM syntax error are ignored. */
-static void trust_feed(struct trust *t, const unsigned char *p, size_t n)
+/* Adds the usable certificates among the PEM objects of a text; other
+ * objects and text are ignored. */
+static void trust_feed(struct trust *t, const char *p, size_t n)
 {
-	br_pem_decoder_context pc;
-	size_t k;
+	const char *end = p + n, *begin, *label, *label_end, *stop;
+	long k;
 
-	br_pem_decoder_init(&pc);
-	br_pem_decoder_setdest(&pc, der_push, t);
-	t->in_cert = false;
-	while (n) {
-		k = br_pem_decoder_push(&pc, p, n);
-		p += k;
-		n -= k;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			obj_begin(t, br_pem_decoder_name(&pc));
-			break;
-		case BR_PEM_END_OBJ:
-			if (t->in_cert && cert_is_usable(t))
-				cert_keep(t);
-			t->in_cert = false;
-			break;
-		case BR_PEM_ERROR:
-			t->in_cert = false;
+	while ((begin = memmem(p, (size_t)(end - p), "-----BEGIN ", 11))) {
+		label = begin + 11;
+		label_end = memmem(label, (size_t)(end - label), "-----", 5);
+		if (!label_end)
 			return;
-		}
+		stop = memmem(label_end + 5, (size_t)(end - label_end - 5),
+			      "-----END ", 9);
+		if (!stop)
+			return;
+		p = stop + 9;
+		if (!is_cert_label(label, (size_t)(label_end - label)))
+			continue;
+		k = b64_decode(label_end + 5, (size_t)(stop - label_end - 5),
+			       t->der, CERT_DER_MAX);
+		if (k > 0 && der_seq_size(t->der, (size_t)k))
+			cert_keep(t, t->der, der_seq_size(t->der, (size_t)k));
 	}
-	t->in_cert = false;
+}
+
+/* Whether the file at path was read already (a bundle and a directory of
+ * links to the same certificates); marks it read. */
+static bool file_seen(struct trust *t, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return false;
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (t->files[i].st_dev == st.st_dev &&
+		    t->files[i].st_ino == st.st_ino)
+			return true;
+	t->files = xrealloc(t->files, (t->nfiles + 1) * sizeof(*t->files));
+	t->files[t->nfiles++] = st;
+	return false;
 }
 
 static int trust_add_file(struct trust *t, const char *path, struct err *err)
 {
 	size_t len;
-	char *data = file_read(path, CABUNDLE_FILE_MAX, &len, err);
+	char *data;
 
+	if (file_seen(t, path))
+		return 0;
+	data = file_read(path, CABUNDLE_FILE_MAX, &len, err);
 	if (!data)
 		return -1;
-	/* A last END line without its newline still ends the object. */
-	data = xrealloc(data, len + 1);
-	data[len++] = '\n';
-	trust_feed(t, (const unsigned char *)data, len);
+	trust_feed(t, data, len);
 	free(data);
 	if (t->len > CABUNDLE_TOTAL_MAX)
 		return err_set(err, E2BIG, "CA certificates over %u MiB",
@@ -273,6 +336,7 @@ int cabundle_load(const char *const *dirs, char **pem, size_t *len,
 	rc = trust_add_all(&t, dirs, err);
 	free(t.der);
 	free(t.seen);
+	free(t.files);
 	if (rc == 0 && t.count == 0) {
 		rc = err_set(err, 0,
 			     "no CA certificates found in %s or the other usual places; %s",

@@ -47,6 +47,21 @@ static const char cert_ed[] =
 	"/L0DCss7FHIKm7jflR2O2QYAP7BNrtg7ljqXNNAA\n"
 	"-----END CERTIFICATE-----\n";
 
+/* cert_b in OpenSSL's TRUSTED CERTIFICATE form (trust settings after
+ * the certificate). */
+static const char cert_b_trusted[] =
+	"-----BEGIN TRUSTED CERTIFICATE-----\n"
+	"MIIBeDCCAR+gAwIBAgIUAjJEYyohhKNY/PHWXyIh+jsaIKEwCgYIKoZIzj0EAwIw\n"
+	"ETEPMA0GA1UEAwwGdW5pdC1iMCAXDTI2MTIwNDE1NDUzNVoYDzIxMjYxMTEwMTU0\n"
+	"NTM1WjARMQ8wDQYDVQQDDAZ1bml0LWIwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC\n"
+	"AARY5z+H0ChHad2jXqZLuQhY4540PgmOFZRM3x1s0r9ncBzKspQ9mK0qjcSsG4oW\n"
+	"PGjHRMAiuy0c9nvjs2CemDcSo1MwUTAdBgNVHQ4EFgQUrjDj9i1d+Tx70y5I9GfK\n"
+	"e0/AktUwHwYDVR0jBBgwFoAUrjDj9i1d+Tx70y5I9GfKe0/AktUwDwYDVR0TAQH/\n"
+	"BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAZPyaVHYngApEM61EwfMsEhs19qL/1\n"
+	"uGCjgdoifE0wigIgLyM9f9tUw1MXQu9cE5U7VGvgirxvvgA6NngrcBDcHfgwDDAK\n"
+	"BggrBgEFBQcDAQ==\n"
+	"-----END TRUSTED CERTIFICATE-----\n";
+
 static char dir[] = "/tmp/cabundle_test.XXXXXX";
 
 static char *put(const char *name, const char *text)
@@ -108,6 +123,19 @@ static void test_file(void)
 	tap_is_int(n, 1, "one usable certificate, kept once");
 	tap_ok(pem && count_begins(pem) == 1 && strlen(pem) == len,
 	       "the PEM set holds it, NUL-terminated");
+	free(pem);
+	free(f);
+
+	/* the trusted form, and a copy with a byte that is not base64 */
+	snprintf(text, sizeof(text), "%s%s", cert_b_trusted, cert_a);
+	strstr(strstr(text, "-----BEGIN CERTIFICATE"), "\nMII")[2] = '#';
+	f = put("trusted.pem", text);
+	setenv("SSL_CERT_FILE", f, 1);
+	pem = NULL;
+	tap_is_int(cabundle_load(NULL, &pem, &len, &e), 1,
+		   "a TRUSTED CERTIFICATE counts, a corrupt one does not");
+	tap_ok(pem && strstr(pem, "-----BEGIN CERTIFICATE-----\nMIIBeDCC"),
+	       "the trusted form becomes a plain certificate");
 	free(pem);
 	free(f);
 
