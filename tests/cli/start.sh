@@ -85,6 +85,17 @@ if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
 	start_tests smu rootless "$t_tmp/home-$SCATMAN_TEST_USER/root"
 fi
 
+# A kernel that refuses user namespaces: said so, with what to change.
+# user.max_user_namespaces is per user namespace, so a nested one set to 0
+# stands in for the host's setting.
+if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
+	testcmd "no userns: create" 0 smu create --tls-verify=false --name nou "$img" true
+	testcmd "no userns: start" 125 as_user unshare -U -r sh -c \
+		"echo 0 >/proc/sys/user/max_user_namespaces && exec \"\$SCATMAN_BIN\" --root '$t_tmp/home-$SCATMAN_TEST_USER/root' start nou"
+	like "$err" "user\.max_user_namespaces is 0" "no userns: the setting is named"
+	like "$err" "sysctl -w user\.max_user_namespaces=" "no userns: what to change"
+fi
+
 # An image's /etc/resolv.conf, /etc/hosts and /etc/hostname as symlinks:
 # never a mount over the link's target unless it is a file under /run.
 if [ -r /etc/resolv.conf ]; then
