@@ -204,6 +204,47 @@ static void test_dirs(void)
 	free(f);
 }
 
+/* Malformed and hostile PEM text: nothing is kept, nothing breaks. */
+static void test_hostile(void)
+{
+	static const char *const texts[] = {
+		"-----BEGIN CERTIFICATE-----\nMIIB",
+		"-----BEGIN CERTIFICATE",
+		"-----BEGIN -----\n-----END -----\n",
+		"-----BEGIN CERTIFICATE-----\n====\n-----END CERTIFICATE-----\n",
+		/* DER lengths: 4-byte, longer than the data, indefinite */
+		"-----BEGIN CERTIFICATE-----\nMIT/////\n-----END CERTIFICATE-----\n",
+		"-----BEGIN CERTIFICATE-----\nMIIBeQ==\n-----END CERTIFICATE-----\n",
+		"-----BEGIN CERTIFICATE-----\nMIA=\n-----END CERTIFICATE-----\n",
+		"-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n",
+	};
+	struct err e = ERR_INIT;
+	size_t big = 200 << 10, len, i;
+	char *text = xmalloc(big + 64), *pem = NULL, *f;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		f = put("hostile.pem", texts[i]);
+		setenv("SSL_CERT_FILE", f, 1);
+		if (cabundle_load(NULL, &pem, &len, &e) != -1)
+			bad++;
+		free(f);
+	}
+	tap_is_int(bad, 0, "malformed PEM objects are ignored");
+
+	/* more base64 than any certificate */
+	strcpy(text, "-----BEGIN CERTIFICATE-----\n");
+	for (i = strlen(text); i < big; i++)
+		text[i] = 'A';
+	strcpy(text + big, "\n-----END CERTIFICATE-----\n");
+	f = put("huge.pem", text);
+	setenv("SSL_CERT_FILE", f, 1);
+	tap_is_int(cabundle_load(NULL, &pem, &len, &e), -1,
+		   "an oversized object is ignored");
+	free(f);
+	free(text);
+}
+
 int main(void)
 {
 	char *cmd;
@@ -213,6 +254,7 @@ int main(void)
 	test_find();
 	test_file();
 	test_dirs();
+	test_hostile();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		tap_ok(0, "cleanup");
