@@ -75,6 +75,14 @@ tty_tests() {
 	local d
 	d=$(dirname "$(grep -l '"Name":[[:space:]]*"tsh"' "$root"/chroots/*/config.json)")
 	like "$(cat "$d/log")" 'Z stdout F inside-42$' "$who: the terminal's output is logged"
+	type_line "clear; $run run -it --rm --tls-verify=false $img sh"
+	wait_for '^/ #'
+	ok $? "$who: run -it gives a prompt"
+	type_line 'exit 5'
+	wait_for 'host\$$'
+	type_line 'echo run-rc=$?'
+	wait_for '^run-rc=[0-9]+'
+	like "$pane" '^run-rc=5$' "$who: run -it returns the command's status"
 	tm kill-server
 	$S stop -t 1 tty tsh >/dev/null
 }
