@@ -144,6 +144,12 @@ dsc_verify() {
 	done
 }
 
+# The versions of PKG in the private index, on one line.
+available() {
+	apt-cache "${apt_opts[@]}" showsrc "$1" 2>/dev/null |
+		awk '$1 == "Version:" { printf "%s%s", sep, $2; sep = " " }'
+}
+
 # Fetches PKG=VER into $SRC/dl-PKG; returns 1 when apt cannot get it.
 fetch() {
 	local pkg=$1 ver=$2 dl=$SRC/dl-$1
@@ -165,7 +171,9 @@ obtain() {
 		[ -z "$sec" ] || say "$pkg: security update $sec not reachable;" \
 			"falling back to the main archive's $ver"
 		fetch "$pkg" "$ver" || { tail -n 5 "$LOGS/fetch-$pkg.log" >&2
-			fail "cannot fetch $pkg=$ver"; }
+			fail "cannot fetch $pkg=$ver (the archive has:" \
+				"$(available "$pkg"); see vendor/README.md," \
+				"\"Updating a pin\")"; }
 	fi
 	uver=${ver#*:}
 	dsc=$dl/${pkg}_$uver.dsc
