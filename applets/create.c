@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -392,6 +394,7 @@ struct unpack_job {
 	const struct idmap *map;
 	int stagefd;		/* the staging directory */
 	int errfd;		/* the child's error message goes here */
+	pid_t parent;		/* the child dies with it */
 };
 
 static void warn_ids(const struct unpack_job *j, uint64_t files,
@@ -507,6 +510,10 @@ static int unpack_child(void *arg)
 	int rootfd;
 	size_t i;
 
+	/* A killed create must not leave a child filling the stage (and
+	 * holding its lock) behind. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != j->parent)
+		return 1;
 	if (mkdirat(j->stagefd, "rootfs", 0755) < 0) {
 		err_set(&err, errno, "cannot create the rootfs");
 		goto out_fail;
@@ -548,7 +555,7 @@ static int remove_child(void *arg)
 static int unpack_image(struct store *s, const struct image *img,
 			const struct idmap *map, int stagefd, struct err *err)
 {
-	struct unpack_job j = { s, img, map, stagefd, -1 };
+	struct unpack_job j = { s, img, map, stagefd, -1, getpid() };
 	char msg[ERR_MSG_MAX];
 	int pfd[2], rc;
 	ssize_t n;

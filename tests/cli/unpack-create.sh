@@ -94,6 +94,27 @@ testcmd "create after a killed one" 0 \
 check "the stale staging directory is gone" \
 	test ! -e "$t_tmp/root/tmp/create-stale"
 
+# A create killed at any point leaves either a complete chroot or none:
+# every chroot listed has its config, and the next create cleans up.
+layer bulk "$(for i in $(seq 300); do echo "add('d$((i % 10))/f$i', data=b'x' * 4000)"; done)"
+image t-bulk bulk
+sm pull -q --tls-verify=false "$reg/test/t-bulk" >/dev/null
+for delay in 0.01 0.05 0.1 0.2; do
+	"$SCATMAN_BIN" --root "$t_tmp/root" create "$reg/test/t-bulk" \
+		>/dev/null 2>&1 &
+	sleep "$delay"
+	kill -9 $! 2>/dev/null
+	wait $! 2>/dev/null
+done
+half=0
+for d in "$t_tmp/root/chroots"/*/; do
+	[ -f "$d/config.json" ] && [ -d "$d/rootfs" ] || half=$((half + 1))
+done
+is "$half" 0 "no half-made chroot after kill -9 during create"
+testcmd "create after the kills" 0 sm create "$reg/test/t-bulk"
+is "$(ls "$t_tmp/root/tmp" | grep -c '^create-')" 0 \
+	"the killed creates' staging directories are gone"
+
 if is_root; then
 	layer dev "add('dev', 'd')
 add('dev/null', 'c', major=1, minor=3)
