@@ -378,6 +378,40 @@ static int init_loop(int sigfd, pid_t main_pid)
 	}
 }
 
+/*
+ * Replaces init's command line (the host's path of this binary and the
+ * storage root, in start's argv memory) with its name, so that the
+ * chroot's /proc/1/cmdline shows nothing of the host. The argument area's
+ * bounds are fields 48 and 49 of /proc/self/stat.
+ */
+static void hide_cmdline(void)
+{
+	static const char name[] = "scatman-init";
+	unsigned long start = 0, end = 0;
+	char buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* the space after ')' precedes field 3 */
+	p = strrchr(buf, ')');
+	for (int field = 2; field < 48 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %lu %lu", &start, &end) != 2 || end <= start ||
+	    end - start <= sizeof(name) ||
+	    strnlen((char *)start, end - start) == end - start)
+		return;
+	memset((char *)start, 0, end - start);
+	memcpy((char *)start, name, sizeof(name));
+}
+
 /* Waits for the supervisor's go, then becomes root of the namespace and
  * builds the chroot's tree. */
 static int init_setup(struct init_ctx *x, struct err *err)
@@ -393,6 +427,7 @@ static int init_setup(struct init_ctx *x, struct err *err)
 	/* Nothing in the chroot may open /proc/1/exe (the host binary). */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_NAME, "scatman-init");
+	hide_cmdline();
 	return ns_root_setup(&x->root, err);
 }
 

@@ -80,6 +80,10 @@ exec_tests() {
 		testcmd "$who: init's exe is out of reach" 1 $S exec ex \
 			sh -c 'cat /proc/1/exe >/dev/null'
 	fi
+	testcmd "$who: init's command line" 0 $S exec ex sh -c 'tr "\0" " " </proc/1/cmdline'
+	like "$out" "^scatman-init" "$who: init's command line is its name"
+	unlike "$out" "$t_tmp|$(basename "$SCATMAN_BIN")/|--root" \
+		"$who: no host path in init's command line"
 	testcmd "$who: main process is pid 2" 0 $S exec ex cat /proc/2/comm
 	is "$out" "sleep" "$who: the main process runs under the init"
 	testcmd "$who: only 0-2 are open" 0 $S exec ex ls /proc/self/fd
