@@ -69,6 +69,7 @@ struct tar_reader {
 	struct pax global;
 	struct pax local;
 	char *longname, *longlink;
+	bool pending;		/* extension headers read, no entry yet */
 	uint64_t remain;	/* archive bytes of data left in the entry */
 	uint64_t pad;		/* padding after them */
 	struct tar_sparse *map;	/* chunks of the file, in order */
@@ -805,6 +806,7 @@ static void ext_reset(struct tar_reader *r)
 	free(r->longname);
 	free(r->longlink);
 	r->longname = r->longlink = NULL;
+	r->pending = false;
 }
 
 /* Handles an extension header (long names, PAX, labels); 1 when b was
@@ -821,6 +823,8 @@ static int extension(struct tar_reader *r, const char *b, struct err *err)
 	if (!parse_num(b + 124, 12, &size))
 		return err_set(err, 0, "malformed size in tar header");
 	r->pos += BLOCK;
+	if (t != 'g' && t != 'V')
+		r->pending = true;
 	data = read_ext(r, size, err);
 	if (!data)
 		return -1;
@@ -857,13 +861,16 @@ int tar_next(struct tar_reader *r, struct tar_entry **e, struct err *err)
 		n = ensure(r, BLOCK, err);
 		if (n < 0)
 			return -1;
-		if (n == 0 && !r->longname && !r->longlink && !r->local.path) {
+		if (n == 0 && !r->pending) {
 			r->ended = true;
 			return 0;
 		}
 		if (n < BLOCK)
 			return err_set(err, 0, "unexpected end of archive");
 		b = r->buf + r->pos;
+		if (is_zero_block(b) && r->pending)
+			return err_set(err, 0, "extended header without an "
+				       "entry");
 		if (is_zero_block(b)) {
 			r->pos += BLOCK;
 			r->ended = true;
