@@ -25,6 +25,7 @@ before=$(tree_hash "$root/images")
 testcmd "corrupted blob fails" 125 pullf corrupt
 like "$err" "digest mismatch: expected 'sha256:[0-9a-f]{64}', got 'sha256:[0-9a-f]{64}'" \
 	"names the expected and actual digests"
+is "$(ls "$root/tmp" | grep -c 'partial')" 0 "the corrupt data is discarded"
 testcmd "truncated blob fails" 125 pullf short
 like "$err" "truncated response" "says the body was truncated"
 testcmd "malformed manifest fails" 125 pullf badjson
@@ -41,8 +42,10 @@ check "nothing written outside" test ! -e /tmp/evil
 testcmd "a redirect to file:// fails" 125 pullf fileredir
 like "$err" "not followed \(only http and https are\)" "the scheme is refused"
 is "$(tree_hash "$root/images")" "$before" "the store is unchanged after every failure"
-is "$(ls "$root/tmp" | grep -c 'partial')" 2 \
-	"the truncated downloads are kept to be resumed, the corrupt one is not"
+# (The other layer may not have started when the first failure stopped
+# the pull: at least one partial file.)
+n=$(ls "$root/tmp" | grep -c 'partial')
+ok $([ "$n" -ge 1 ]; echo $?) "truncated downloads are kept to be resumed"
 rm -f "$root"/tmp/*.partial
 
 testcmd "a Docker manifest list" 0 sm pull -q --tls-verify=false "$front/fault/dockerlist/multi"
