@@ -515,10 +515,14 @@ static int write_chroot_files(struct chroot *c, struct init_ctx *x,
 {
 	const char *host = c->cfg.hostname && *c->cfg.hostname
 				   ? c->cfg.hostname : c->cfg.name;
-	char *text;
+	char *text, uts[256] = "";
 	int r;
 
 	x->root.hostname = host;
+	/* With the host's uts namespace /etc/hostname tells its name. */
+	if (!(supervise_ns_flags(&c->cfg) & CLONE_NEWUTS) &&
+	    gethostname(uts, sizeof(uts) - 1) == 0)
+		host = uts;
 	x->root.hostname_file = path_join(c->dir, "hostname");
 	x->root.containerenv_file = path_join(c->dir, "containerenv");
 	text = xasprintf("%s\n", host);

@@ -47,8 +47,8 @@ run_tests() {
 		ls /sys/class/net
 	is "$out" "$(ls /sys/class/net)" "$who: host network by default"
 	testcmd "$who: --pid host --uts host" 0 $S run --rm --tls-verify=false \
-		--pid host --uts host "$img" sh -c 'cat /proc/1/comm; hostname'
-	is "$out" "$(cat /proc/1/comm; hostname)" "$who: host pid and uts namespaces"
+		--pid host --uts host "$img" sh -c 'cat /proc/1/comm; hostname; cat /etc/hostname'
+	is "$out" "$(cat /proc/1/comm; hostname; hostname)" "$who: host pid and uts namespaces"
 	testcmd "$who: private ipc" 0 $S run --rm --tls-verify=false "$img" \
 		test -d /dev/mqueue
 }
