@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/random.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -34,14 +35,18 @@ enum made {
 	MADE_MERGED,	/* a directory that existed before */
 };
 
+/* Paths are kept as 64-bit hashes (seeded per archive), so the set costs
+ * 32 bytes per entry at most; a collision can only make a whiteout spare
+ * something, never reach outside the root. */
 struct made_slot {
-	char *path;
+	uint64_t h;		/* 0: empty */
 	enum made kind;
 };
 
 struct made_set {
 	struct made_slot *slots;
 	size_t cap, n;
+	uint64_t seed;
 };
 
 struct dir_meta {
@@ -73,38 +78,43 @@ struct unpacker {
 	size_t name_cap;
 };
 
-static uint64_t str_hash(const char *s)
+static uint64_t made_hash(const struct made_set *m, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 1469598103934665603ULL ^ m->seed;
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	h ^= h >> 31;
+	h *= 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
 }
 
-static struct made_slot *made_find(struct made_set *m, const char *path)
+static struct made_slot *made_find(struct made_set *m, uint64_t h)
 {
 	size_t i;
 
 	if (!m->cap)
 		return NULL;
-	for (i = str_hash(path) & (m->cap - 1); m->slots[i].path;
-	     i = (i + 1) & (m->cap - 1))
-		if (!strcmp(m->slots[i].path, path))
+	for (i = h & (m->cap - 1); m->slots[i].h; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].h == h)
 			return &m->slots[i];
 	return &m->slots[i];
 }
 
 static void made_grow(struct made_set *m)
 {
-	struct made_set n = { .cap = m->cap ? 2 * m->cap : 1024 };
+	struct made_set n = { .cap = m->cap ? 2 * m->cap : 1024,
+			      .seed = m->seed };
 	size_t i;
 
+	if (!m->cap && getrandom(&n.seed, sizeof(n.seed), 0) < 0)
+		n.seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
 	n.slots = xcalloc(n.cap, sizeof(*n.slots));
 	for (i = 0; i < m->cap; i++) {
-		if (!m->slots[i].path)
+		if (!m->slots[i].h)
 			continue;
-		*made_find(&n, m->slots[i].path) = m->slots[i];
+		*made_find(&n, m->slots[i].h) = m->slots[i];
 		n.n++;
 	}
 	free(m->slots);
@@ -114,18 +124,28 @@ static void made_grow(struct made_set *m)
 static void made_put(struct made_set *m, const char *path, enum made kind)
 {
 	struct made_slot *s;
+	uint64_t h;
 
 	if (2 * (m->n + 1) > m->cap)
 		made_grow(m);
-	s = made_find(m, path);
-	if (!s->path) {
-		s->path = xstrdup(path);
+	h = made_hash(m, path);
+	s = made_find(m, h);
+	if (!s->h) {
+		s->h = h;
 		m->n++;
 	}
 	s->kind = kind;
 }
 
-static enum made made_get(struct made_set *m, const char *path);
+static enum made made_get(struct made_set *m, const char *path)
+{
+	struct made_slot *s;
+
+	if (!m->cap)
+		return MADE_NONE;
+	s = made_find(m, made_hash(m, path));
+	return s->h ? s->kind : MADE_NONE;
+}
 
 /* Records path, and its parents as merged directories: an opaque marker
  * higher up must keep them (they hold what this archive made). */
@@ -143,19 +163,8 @@ static void made_add(struct made_set *m, const char *path, enum made kind)
 	free(p);
 }
 
-static enum made made_get(struct made_set *m, const char *path)
-{
-	struct made_slot *s = made_find(m, path);
-
-	return s && s->path ? s->kind : MADE_NONE;
-}
-
 static void made_free(struct made_set *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->slots[i].path);
 	free(m->slots);
 }
 
