@@ -71,7 +71,8 @@ int applet_run(const struct applet *a, int argc, char **argv,
 		log_set_prog(prog, cmd);
 	}
 	if (argc > 1 && (!strcmp(argv[1], "--help") ||
-			 (!strcmp(argv[1], "-h") && !(a->flags & AF_TOOL))))
+			 (!strcmp(argv[1], "-h") &&
+			  !(a->flags & (AF_TOOL | AF_OWN_H)))))
 		applet_help_exit(a);
 	optind = 0;
 	return a->main(argc, argv, g);

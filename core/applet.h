@@ -10,6 +10,8 @@ enum applet_flags {
 	AF_CMD = 1 << 0,	/* a scatman command: scatman NAME, scatman-NAME */
 	AF_TOOL = 1 << 1,	/* a bundled utility: a link named NAME */
 	AF_HIDDEN = 1 << 2,	/* left out of the help listing */
+	AF_OWN_H = 1 << 3,	/* -h is an option of the applet (create -h
+				 * HOSTNAME), not a request for help */
 };
 
 /* Options given before the command name, honoured by every command. */

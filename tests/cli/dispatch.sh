@@ -107,6 +107,11 @@ testcmd "link with a bad log level" 125 "$links/scatman-ps" --log-level loud
 
 # Global options come before the command and reach it.
 testcmd "--root before the command" 0 "$bin" --root "$t_tmp/r" --log-level debug version
+# podman's create and run take -h for --hostname, not for help.
+testcmd "create -h wants a hostname" 125 "$bin" --root "$t_tmp/r" create -h
+unlike "$out" '^Usage:' "create -h is not a help request"
+testcmd "ps -h is help" 0 "$bin" ps -h
+like "$out" '^Usage: scatman ps' "-h is help for other commands"
 testcmd "help COMMAND" 0 "$bin" help pull
 like "$out" '^Usage: scatman pull' "help COMMAND prints its usage"
 
