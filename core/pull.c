@@ -411,15 +411,50 @@ static void job_progress(void *arg, int64_t done)
 	__atomic_store_n(&j->done, done, __ATOMIC_RELAXED);
 }
 
+/* From the registry, with one new token on a 401 (a token can expire
+ * during a long pull), then from the layer's urls when it has none. */
+static int download(struct puller *p, struct blob_job *j, struct http_dl *d,
+		    struct err *err)
+{
+	const char *hdrs[2] = { NULL, NULL };
+	char *url = registry_blob_url(&p->reg, j->digest);
+	int ret = -1;
+
+	d->url = url;
+	d->headers = hdrs;
+	for (int attempt = 0; attempt < 2 && ret < 0; attempt++) {
+		hdrs[0] = registry_auth_copy(&p->reg);
+		ret = http_download(&p->reg.http, d, err);
+		if (ret < 0 && d->status == 401 && !attempt &&
+		    registry_reauth(&p->reg, hdrs[0], err) < 0)
+			attempt = 2;
+		free((char *)hdrs[0]);
+		if (d->status != 401)
+			break;
+	}
+	free(url);
+	if (ret < 0 && j->urls && d->status == 404) {
+		const cJSON *u;
+
+		cJSON_ArrayForEach(u, j->urls) {
+			if (!cJSON_IsString(u) || (!str_has_prefix(u->valuestring, "https://") &&
+						   !str_has_prefix(u->valuestring, "http://")))
+				continue;
+			d->url = u->valuestring;
+			d->headers = NULL;
+			ret = http_download(&p->reg.http, d, err);
+			if (ret == 0)
+				break;
+		}
+	}
+	return ret;
+}
+
 static int fetch_to_fd(struct puller *p, struct blob_job *j, int fd,
 		       struct sha256 *sha, struct err *err)
 {
 	struct http_dl d = { 0 };
-	char *url = registry_blob_url(&p->reg, j->digest);
-	int ret;
 
-	d.url = url;
-	d.headers = registry_headers(&p->reg);
 	d.fd = fd;
 	d.expected = j->size;
 	d.sha = sha;
@@ -427,33 +462,15 @@ static int fetch_to_fd(struct puller *p, struct blob_job *j, int fd,
 	d.arg = j;
 	d.offset = rehash_partial(fd, sha);
 	if (d.offset < 0 || d.offset > j->size) {
-		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-			free(url);
+		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 			return err_set(err, errno, "cannot reset a partial download");
-		}
 		sha256_init(sha);
 		d.offset = 0;
 	}
 	if (d.offset > 0)
 		log_debug("resuming blob %s at byte %lld", j->digest,
 			  (long long)d.offset);
-	ret = d.offset == j->size ? 0 : http_download(&p->reg.http, &d, err);
-	if (ret < 0 && j->urls && d.status == 404) {
-		const cJSON *u;
-
-		cJSON_ArrayForEach(u, j->urls) {
-			if (!cJSON_IsString(u) || (!str_has_prefix(u->valuestring, "https://") &&
-						   !str_has_prefix(u->valuestring, "http://")))
-				continue;
-			d.url = u->valuestring;
-			d.headers = NULL;
-			ret = http_download(&p->reg.http, &d, err);
-			if (ret == 0)
-				break;
-		}
-	}
-	free(url);
-	return ret;
+	return d.offset == j->size ? 0 : download(p, j, &d, err);
 }
 
 /* Checks the size and digest of a downloaded partial file. */

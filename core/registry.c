@@ -278,6 +278,7 @@ int registry_open(struct registry *r, const char *domain, const char *repo,
 		  const struct registry_opts *o, struct err *err)
 {
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->auth_lock, NULL);
 	r->domain = xstrdup(domain);
 	r->repo = xstrdup(repo);
 	if (o->user) {
@@ -303,16 +304,31 @@ void registry_release(struct registry *r)
 	free(r->auth);
 	free(r->realm);
 	free(r->service);
+	pthread_mutex_destroy(&r->auth_lock);
 	memset(r, 0, sizeof(*r));
 }
 
-const char *const *registry_headers(struct registry *r)
+char *registry_auth_copy(struct registry *r)
 {
-	static __thread const char *h[2];
+	char *a;
 
-	h[0] = r->auth;
-	h[1] = NULL;
-	return h;
+	pthread_mutex_lock(&r->auth_lock);
+	a = r->auth ? xstrdup(r->auth) : NULL;
+	pthread_mutex_unlock(&r->auth_lock);
+	return a;
+}
+
+int registry_reauth(struct registry *r, const char *stale, struct err *err)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&r->auth_lock);
+	if (!r->bearer)
+		ret = err_setc(err, EACCES, "'%s' refused the credentials", r->domain);
+	else if (!stale || !r->auth || !strcmp(stale, r->auth))
+		ret = fetch_token(r, err);
+	pthread_mutex_unlock(&r->auth_lock);
+	return ret;
 }
 
 char *registry_blob_url(const struct registry *r, const char *digest)

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include "err.h"
 #include "http.h"
 
@@ -30,6 +32,7 @@ struct registry {
 	bool basic;		/* the registry asked for Basic auth */
 	bool bearer;
 	int64_t token_expiry;	/* seconds since the epoch, 0 = none */
+	pthread_mutex_t auth_lock;	/* auth, for the download threads */
 };
 
 /* A parsed WWW-Authenticate challenge. */
@@ -60,9 +63,13 @@ int registry_login(const char *domain, const struct registry_opts *o,
  */
 int registry_get(struct registry *r, const char *kind, const char *reference,
 		 size_t max, struct http_resp *resp, struct err *err);
-/* The blob URL and the headers (NULL-ended, borrowed until the next
- * registry call) for a download on another handle. */
+/* The blob URL for a download on another handle; malloc'd. */
 char *registry_blob_url(const struct registry *r, const char *digest);
-const char *const *registry_headers(struct registry *r);
+/* The "Authorization: ..." header line for downloads, or NULL; malloc'd.
+ * Safe to call from several threads. */
+char *registry_auth_copy(struct registry *r);
+/* After a 401 on a download: a new token, unless another thread already
+ * replaced stale (the header it was sent with). */
+int registry_reauth(struct registry *r, const char *stale, struct err *err);
 
 #endif

@@ -96,4 +96,16 @@ testcmd "login to a token registry" 0 sm login --authfile "$af" --tls-verify=fal
 	-u tok -p en "$front"
 testcmd "login to a token registry, bad password" 125 sm login --authfile "$af" \
 	--tls-verify=false -u tok -p bad "$front"
+# Tokens that stop working during the pull: a new one is fetched.
+python3 "$TESTS_DIR/fixtures/front-registry.py" --upstream "$SCATMAN_TEST_REGISTRY" \
+	--port-file "$t_tmp/front2.port" --token --token-uses 2 \
+	--log "$t_tmp/front2.log" 2>"$t_tmp/front2.err" &
+t_cleanup_cmds+=("kill $!")
+for _ in $(seq 100); do [ -s "$t_tmp/front2.port" ] && break; sleep 0.05; done
+check "rmi" sm rmi -a
+testcmd "a token expiring mid-pull is renewed" 0 sm pull -q --tls-verify=false \
+	"127.0.0.1:$(cat "$t_tmp/front2.port")/test/busybox"
+is "$out" "$id" "the image ID"
+ntok=$(grep -c '^token ' "$t_tmp/front2.log")
+ok $([ "$ntok" -ge 2 ]; echo $?) "more than one token was fetched"
 done_testing
