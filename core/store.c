@@ -484,8 +484,9 @@ static int parse_layers(struct image *img, const cJSON *layers,
 		const char *d = json_str(l, "digest"), *mt = json_str(l, "mediaType");
 		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(l, "size");
 
+		/* Sizes beyond 2^53 cannot be exact in JSON numbers. */
 		if (!digest_valid(d) || !mt || !cJSON_IsNumber(sz) ||
-		    sz->valuedouble < 0)
+		    sz->valuedouble < 0 || sz->valuedouble > 9007199254740992.0)
 			return err_setc(err, EINVAL,
 				       "malformed manifest: bad layer descriptor");
 		img->layers[i].digest = xstrdup(d);
