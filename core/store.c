@@ -52,7 +52,8 @@ static void clean_stale_tmp(const char *dir)
 		if (!t)
 			continue;
 		pid = strtol(t + 5, &end, 10);
-		if (*end || pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		if (end != t + 5 && !*end && pid > 0 &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 			unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
