@@ -2,7 +2,7 @@
 /*
  * pull: fetch an image from a registry into the store.
  *
- * usage: scatman pull [options] IMAGE
+ * usage: scatman pull [options] IMAGE [IMAGE...]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 #include "../core/store.h"
 
 const char pull_usage[] =
-	"Usage: scatman pull [options] IMAGE\n"
+	"Usage: scatman pull [options] IMAGE [IMAGE...]\n"
 	"\n"
-	"Pull an image from a registry into local storage.\n"
+	"Pull images from a registry into local storage.\n"
 	"\n"
 	"Options:\n"
 	"      --arch ARCH           use ARCH instead of the host's architecture\n"
@@ -90,14 +90,17 @@ int pull_main(int argc, char **argv, struct gopts *g)
 	struct store s;
 
 	parse(argc, argv, &o);
-	if (optind != argc - 1)
-		die_usage("'pull' requires exactly one image name");
+	if (optind == argc)
+		die_usage("'pull' requires at least one image name");
 	if (store_open(&s, g->root, &err) < 0)
 		die_err(&err);
-	if (pull_image(&s, argv[optind], &o, &img, &err) < 0)
-		die_err(&err);
-	printf("%s\n", img.id);
-	image_release(&img);
+	for (int i = optind; i < argc; i++) {
+		if (pull_image(&s, argv[i], &o, &img, &err) < 0)
+			die_err(&err);
+		printf("%s\n", img.id);
+		fflush(stdout);
+		image_release(&img);
+	}
 	store_release(&s);
 	return fflush(stdout) ? EXIT_ERR : 0;
 }

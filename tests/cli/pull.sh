@@ -86,5 +86,9 @@ like "$out" "Copying blob [0-9a-f]{12} 100% \[=+\] [0-9.]+ [kM]?B / [0-9.]+ [kM]
 	"a terminal gets progress bars with percentage, bytes and rate"
 like "$out" "$id" "and the ID"
 
+testcmd "pull of two images" 0 sm pull -q --tls-verify=false "$reg/test/busybox" "$reg/test/busybox-docker"
+is "$out" "$id
+$id" "one ID per image"
+
 testcmd "pull needs an image" 125 sm pull
 done_testing
