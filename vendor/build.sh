@@ -12,7 +12,8 @@
 #
 # usage: vendor/build.sh [-f]     (-f: rebuild even when up to date)
 # env:   VENDOR_MIRROR, VENDOR_SECURITY_MIRROR override the mirrors found in
-#        /etc/apt; VENDOR_JOBS the make parallelism (default: nproc).
+#        /etc/apt; VENDOR_JOBS the make parallelism (default: nproc);
+#        VENDOR_CC the compiler (default: musl-gcc).
 set -euo pipefail
 shopt -s inherit_errexit
 
