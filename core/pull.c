@@ -156,6 +156,9 @@ static int want_platform(const struct pull_opts *o, struct platform *pf,
 	}
 	if (o->variant)
 		snprintf(pf->variant, sizeof(pf->variant), "%s", o->variant);
+	/* As podman: 32-bit arm means v7 unless a variant is given. */
+	if (!strcmp(pf->arch, "arm") && !pf->variant[0])
+		snprintf(pf->variant, sizeof(pf->variant), "v7");
 	return 0;
 }
 
