@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -169,28 +171,71 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 	return optind;
 }
 
-/* The command, in the forked child: never returns. */
-static void exec_child(const struct proc_spec *spec, const struct exec_opts *o,
-		       int slave, const sigset_t *old)
-{
-	struct err err = ERR_INIT;
-	int code;
+/* What the child needs; it shares this process's memory until it execs. */
+struct child_args {
+	const struct proc_spec *spec;
+	const struct exec_opts *o;
+	int slave;
+	const sigset_t *old;
+};
 
-	sigprocmask(SIG_SETMASK, old, NULL);
+/*
+ * The command, in the child: never returns. It runs in this process's
+ * memory (CLONE_VM | CLONE_VFORK, as posix_spawn does) while the parent
+ * waits, so it only leaves with _exit(2), never exit(3).
+ */
+static int exec_child(void *arg)
+{
+	const struct child_args *a = arg;
+	struct err err = ERR_INIT;
+	int code = EXIT_ERR;
+
+	sigprocmask(SIG_SETMASK, a->old, NULL);
 	setsid();
-	if (slave >= 0) {
-		if (pty_make_controlling(slave) < 0)
-			die_errno("setting up the terminal");
-	} else if (!o->interactive) {
+	if (a->slave >= 0) {
+		if (pty_make_controlling(a->slave) < 0) {
+			log_error("setting up the terminal: %s", strerror(errno));
+			_exit(EXIT_ERR);
+		}
+	} else if (!a->o->interactive) {
 		int null = open("/dev/null", O_RDONLY);
 
-		if (null < 0 || dup2(null, 0) < 0)
-			die_errno("opening '/dev/null'");
+		if (null < 0 || dup2(null, 0) < 0) {
+			log_error("opening '/dev/null': %s", strerror(errno));
+			_exit(EXIT_ERR);
+		}
 		close(null);
 	}
-	code = proc_spec_exec(spec, &err);
+	code = proc_spec_exec(a->spec, &err);
 	log_error("%s", err.msg);
 	_exit(code);
+}
+
+#define CHILD_STACK (256 << 10)
+
+/*
+ * Starts the child without copying this process's page tables: a
+ * dynamically linked scatman maps dozens of libraries, and fork(2) would
+ * cost more than everything else exec does. Falls back to fork.
+ */
+static pid_t spawn(struct child_args *a)
+{
+	char *stack;
+	pid_t pid;
+
+	stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack != MAP_FAILED) {
+		pid = clone(exec_child, stack + CHILD_STACK,
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+		munmap(stack, CHILD_STACK);
+		if (pid > 0)
+			return pid;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_child(a);
+	return pid;
 }
 
 static int status_code(int status)
@@ -294,6 +339,7 @@ int exec_main(int argc, char **argv, struct gopts *g)
 	struct exec_opts o = { 0 };
 	int i = exec_parse(argc, argv, &o), master = -1, slave = -1, sigfd;
 	struct err err = ERR_INIT;
+	struct child_args args;
 	struct proc_spec spec;
 	struct chroot c;
 	sigset_t old;
@@ -314,11 +360,10 @@ int exec_main(int argc, char **argv, struct gopts *g)
 		pty_copy_winsize(1, master);
 	}
 	sigfd = block_signals(&old);
-	pid = fork();
+	args = (struct child_args){ &spec, &o, slave, &old };
+	pid = spawn(&args);
 	if (pid < 0)
 		die_errno("cannot fork");
-	if (pid == 0)
-		exec_child(&spec, &o, slave, &old);
 	if (slave >= 0)
 		close(slave);
 	/* Cleanup of the chroot record is left to process exit. */
