@@ -85,6 +85,20 @@ if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
 	start_tests smu rootless "$t_tmp/home-$SCATMAN_TEST_USER/root"
 fi
 
+# A recorded pid whose start time differs is another process (a recycled
+# pid): the chroot reads as not running.
+testcmd "recycled pid: create" 0 sm create --tls-verify=false --name rp "$img" sleep 1000
+testcmd "recycled pid: start" 0 sm start rp
+st=$(dir_of "$t_tmp/root" rp)/state.json
+cp "$st" "$t_tmp/state.saved"
+sed -i 's/"\(PidStart\|SupervisorStart\)":[[:space:]]*\([0-9]*\)/"\1": 1\2/' "$st"
+testcmd "recycled pid: exec" 125 sm exec rp true
+like "$err" "not running" "recycled pid: exec says not running"
+testcmd "recycled pid: stop signals nothing" 0 sm stop -t 1 rp
+cp "$t_tmp/state.saved" "$st"
+testcmd "recycled pid: the real chroot was left alone" 0 sm exec rp true
+testcmd "recycled pid: stop" 0 sm stop -t 1 rp
+
 # A kernel that refuses user namespaces: said so, with what to change.
 # user.max_user_namespaces is per user namespace, so a nested one set to 0
 # stands in for the host's setting.
