@@ -62,8 +62,13 @@ static int start_one(struct gopts *g, struct chroot *c,
 	chroot_state_refresh(&c->st);
 	if (chroot_is_running(c)) {
 		close(so.lockfd);
-		if (!o->attach)
-			printf("%s\n", shown);
+		if (o->attach) {
+			/* TODO: attach to the supervisor of a running chroot */
+			log_error("'%s' is already running; cannot attach to it",
+				  shown);
+			return EXIT_ERR;
+		}
+		printf("%s\n", shown);
 		return 0;
 	}
 	if (supervise_start(c, &so, &rep, &err) < 0)

@@ -25,6 +25,8 @@ start_tests() {
 	is "$(state_of "$root" st)" "running" "$who: state is running"
 	testcmd "$who: start of a running chroot" 0 $S start st
 	is "$out" "st" "$who: starting again is fine"
+	testcmd "$who: start -a of a running chroot" 125 $S start -a st
+	like "$err" "already running" "$who: says it is running"
 	testcmd "$who: exec works" 0 $S exec st true
 	testcmd "$who: stop" 0 $S stop st
 	is "$out" "st" "$who: stop prints the name"
