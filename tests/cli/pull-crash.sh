@@ -33,8 +33,7 @@ for delay in 0 0.01 0.02 0.05 0.1; do
 		>/dev/null 2>&1 &
 	p=$!
 	sleep "$delay"
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	{ kill -9 "$p"; wait "$p"; } 2>/dev/null
 	tr -d '\n' <"$root/images/index.json" | python3 -c 'import json,sys; json.load(sys.stdin)' ||
 		echo "index.json unreadable after kill at $delay"
 done

@@ -79,8 +79,7 @@ for _ in $(seq 200); do
 	[ "$n" -ge 2 ] && break
 	sleep 0.05
 done
-kill -9 $pid
-wait $pid 2>/dev/null
+{ kill -9 $pid; wait $pid; } 2>/dev/null
 ok $([ "$n" -ge 2 ]; echo $?) "partial downloads are on disk when the pull is killed"
 : >"$flog"
 testcmd "the next pull completes" 0 sm pull --tls-verify=false "$front/test/busybox"
