@@ -7,7 +7,9 @@
  * listing first, then removed without following symlinks or crossing
  * mounts; a rootless rootfs owned by subordinate ids is removed from
  * inside the chroot's user namespace. Exit codes as podman's: 1 when a
- * chroot does not exist, 2 when one is running, 125 otherwise.
+ * chroot does not exist, 2 when one is running, 125 otherwise. A missing
+ * name does not stop the others from being removed; -f and -i pass over
+ * missing names in silence.
  *
  * TODO: -v has nothing to remove (no named volumes); --depend is rmi's.
  */
@@ -34,14 +36,19 @@ const char rm_usage[] =
 	"\n"
 	"Options:\n"
 	"  -a, --all             remove all chroots\n"
-	"  -f, --force           stop running chroots first\n"
+	"  -f, --force           stop running chroots first; ignore chroots\n"
+	"                        that do not exist\n"
 	"  -i, --ignore          ignore chroots that do not exist\n"
 	"  -t, --time SECONDS    seconds to wait for a stop before killing\n"
 	"                        (default 10)\n"
 	"  -v, --volumes         remove anonymous volumes (none exist)\n"
-	"  -h, --help            show this help\n";
+	"  -h, --help            show this help\n"
+	"\n"
+	"Options may follow the names. The chroots found are removed even\n"
+	"when other names are not found; the exit status is then 1, and 2\n"
+	"when a chroot is running (without --force).\n";
 
-enum { RM_MISSING = 1, RM_RUNNING = 2 };
+enum { RM_SKIPPED = -2, RM_MISSING = 1, RM_RUNNING = 2 };
 
 struct rm_opts {
 	bool all, force, ignore;
@@ -102,7 +109,8 @@ static int stop_if_running(struct chroot *c, const struct rm_opts *o,
 	return 0;
 }
 
-/* Removes one chroot; returns 0 or an exit status with err filled. */
+/* Removes one chroot; returns 0, RM_SKIPPED (a missing name passed over)
+ * or an exit status with err filled. */
 static int rm_one(const char *root, const char *name,
 		  const struct rm_opts *o, struct err *err)
 {
@@ -112,7 +120,7 @@ static int rm_one(const char *root, const char *name,
 	if (chroot_find(root, name, &c, err) < 0) {
 		if (err->errnum != ENOENT)
 			return EXIT_ERR;
-		return o->ignore ? 0 : RM_MISSING;
+		return o->ignore || o->force ? RM_SKIPPED : RM_MISSING;
 	}
 	r = stop_if_running(&c, o, err);
 	if (r)
@@ -156,7 +164,9 @@ static void parse_opts(struct rm_opts *o, int argc, char **argv)
 	int ch;
 
 	o->timeout = 10;
-	while ((ch = getopt_long(argc, argv, "+afit:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	/* permuting: podman takes options after the names too */
+	while ((ch = getopt_long(argc, argv, ":afit:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->all = true;
@@ -177,7 +187,7 @@ static void parse_opts(struct rm_opts *o, int argc, char **argv)
 		case 'h':
 			applet_usage_exit("rm", AF_CMD);
 		default:
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (o->all && optind < argc)
@@ -216,6 +226,8 @@ int rm_main(int argc, char **argv, struct gopts *g)
 		struct err e = ERR_INIT;
 		int r = rm_one(g->root, names[i], &o, &e);
 
+		if (r == RM_SKIPPED)
+			continue;
 		if (r == 0) {
 			printf("%s\n", names[i]);
 			fflush(stdout);

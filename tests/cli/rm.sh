@@ -17,6 +17,15 @@ ok "$([ ! -e "$base/$id" ] && [ -z "$(ls "$base")" ]; echo $?)" \
 testcmd "rm again" 1 sm rm one
 like "$err" "no chroot with name or ID 'one' found" "missing name"
 testcmd "rm -i of a missing name" 0 sm rm -i one
+is "$out" "" "nothing printed for a name passed over"
+testcmd "rm -f of a missing name" 0 sm rm -f one
+is "$out$err" "" "-f passes over a missing name in silence"
+testcmd "an unknown option" 125 sm rm --bogus one
+is "$err" "scatman: rm: unknown option '--bogus' (see 'scatman rm --help')" \
+	"one line naming the option"
+testcmd "-t without its argument" 125 sm rm one -t
+is "$err" "scatman: rm: option '-t' needs an argument (see 'scatman rm --help')" \
+	"one line naming the option that needs an argument"
 testcmd "rm without names" 125 sm rm
 
 # symlinks in the rootfs pointing at host directories are not followed
@@ -49,6 +58,18 @@ testcmd "rm -a without -f" 2 sm rm -a
 is "$(sm ps -a --format '{{.Names}}')" four "the stopped one went"
 testcmd "rm -af" 0 sm rm -af
 is "$(sm ps -a --format '{{.Names}}')" "" "all gone"
+
+# options after the names, as podman takes them
+testcmd "create seven" 0 sm create --tls-verify=false --name seven "$img" sleep 1000
+testcmd "start seven" 0 sm start seven
+testcmd "rm NAME --force -t 1" 0 sm rm seven --force -t 1
+is "$out" seven "the option after the name applied"
+# a missing name among found ones: the found ones go, the status is 1
+testcmd "create eight" 0 sm create --tls-verify=false --name eight "$img"
+testcmd "rm of a found and a missing name" 1 sm rm eight nosuch
+is "$out" eight "the found one is removed"
+like "$err" "no chroot with name or ID 'nosuch' found" "the missing one is named"
+is "$(sm ps -a --format '{{.Names}}')" "" "eight is gone"
 
 # a bind mount that leaked into a rootfs: rm refuses to go through it
 testcmd "create six" 0 sm create --tls-verify=false --name six "$img"
