@@ -181,7 +181,8 @@ static void parse_opts(struct inspect_opts *o, int argc, char **argv,
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+f:lt:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:lt:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			o->format = optarg;
@@ -196,7 +197,7 @@ static void parse_opts(struct inspect_opts *o, int argc, char **argv,
 		case 'h':
 			applet_usage_exit("inspect", AF_CMD);
 		default:
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (optind == argc && !o->latest)

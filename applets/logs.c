@@ -405,7 +405,8 @@ static void parse_opts(struct logs_opts *o, int argc, char **argv)
 	int ch;
 
 	o->tail = -1;
-	while ((ch = getopt_long(argc, argv, "+flnth", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":flnth", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			o->follow = true;
@@ -433,7 +434,7 @@ static void parse_opts(struct logs_opts *o, int argc, char **argv)
 		case 'h':
 			applet_usage_exit("logs", AF_CMD);
 		default:
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (o->latest && optind < argc)

@@ -568,7 +568,8 @@ static void parse_opts(struct ps_opts *o, int argc, char **argv)
 	int ch;
 
 	o->last = -1;
-	while ((ch = getopt_long(argc, argv, "+af:ln:qsh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":af:ln:qsh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->all = true;
@@ -605,7 +606,7 @@ static void parse_opts(struct ps_opts *o, int argc, char **argv)
 		case 'h':
 			applet_usage_exit("ps", AF_CMD);
 		default:
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -43,6 +43,14 @@ like "$(echo "$j" | sed -n 3p)" '^        "[A-Za-z]+": ' "indented as podman"
 
 testcmd "by ID prefix" 0 sm inspect --format '{{.Name}}' "${id:0:8}"
 is "$out" box "template field"
+testcmd "options after the name" 0 sm inspect box --format '{{.Name}}'
+is "$out" box "--format after the name applies"
+testcmd "an unknown option" 125 sm inspect --bogus box
+is "$err" "scatman: inspect: unknown option '--bogus' (see 'scatman inspect --help')" \
+	"one line naming the option"
+testcmd "-f without its argument" 125 sm inspect box -f
+is "$err" "scatman: inspect: option '-f' needs an argument (see 'scatman inspect --help')" \
+	"one line naming the option that needs an argument"
 testcmd "nested fields" 0 sm inspect -f '{{.State.Status}} {{.Config.Labels}} {{json .Config.Labels.tier}}' box
 is "$out" 'created map[org.scatman.test:busybox tier:web] "web"' \
 	"dotted, Go map with sorted keys, json"

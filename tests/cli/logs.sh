@@ -24,6 +24,16 @@ testcmd "-t" 0 sm logs -t talk
 like "$(echo "$out" | head -1)" \
 	'^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z one$' \
 	"RFC 3339 time with nanoseconds"
+testcmd "options after the name" 0 sm logs talk -t --tail 1
+like "$out$err" \
+	'^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z (two|part whole)$' \
+	"-t and --tail after the name apply"
+testcmd "an unknown option" 125 sm logs talk --bogus
+is "$err" "scatman: logs: unknown option '--bogus' (see 'scatman logs --help')" \
+	"one line naming the option"
+testcmd "--since without its argument" 125 sm logs talk --since
+is "$err" "scatman: logs: option '--since' needs an argument (see 'scatman logs --help')" \
+	"one line naming the option that needs an argument"
 
 # a log with known times, written as the supervisor writes it
 testcmd "create quiet" 0 sm create --tls-verify=false --name quiet "$img" true

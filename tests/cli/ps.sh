@@ -100,6 +100,14 @@ is "$(f -f ancestor=busybox:other)" "" "ancestor mismatch"
 is "$(f -f ancestor=0123456789ab)" "ghost quitter runner made " \
 	"ancestor by image ID"
 is "$(f -f exited=3)" "quitter " "exited code filter"
+testcmd "an unknown option" 125 sm ps --bogus
+is "$err" "scatman: ps: unknown option '--bogus' (see 'scatman ps --help')" \
+	"one line naming the option"
+testcmd "--format without its argument" 125 sm ps -a --format
+is "$err" "scatman: ps: option '--format' needs an argument (see 'scatman ps --help')" \
+	"one line naming the option that needs an argument"
+testcmd "an operand" 125 sm ps extra -a
+like "$err" "unexpected argument 'extra'" "operands are refused"
 testcmd "unknown filter" 125 sm ps -f bogus=1
 like "$err" "invalid filter 'bogus'" "says which"
 testcmd "bad status" 125 sm ps -f status=sleepy
