@@ -315,7 +315,8 @@ int cp_main(int argc, char **argv, struct gopts *g)
 	char *rootfs;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "+aLh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:aLh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			j.archive = true;
@@ -326,7 +327,7 @@ int cp_main(int argc, char **argv, struct gopts *g)
 		case 'h':
 			applet_usage_exit("cp", AF_CMD);
 		default:
-			die_usage("unknown option");
+			die_bad_option(ch, argv);
 		}
 	}
 	if (argc - optind != 2)

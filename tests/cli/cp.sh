@@ -36,6 +36,11 @@ testcmd "directory into an existing one" 0 sm cp "$h/dir" box:/opt
 is "$(cat "$r/opt/dir/sub/f")" inner "goes inside, as cp -r"
 testcmd "missing parent" 125 sm cp "$h/file" box:/no/such/dir/x
 testcmd "missing source" 125 sm cp "$h/nothere" box:/tmp
+testcmd "an unknown option" 125 sm cp --bogus "$h/file" box:/tmp
+is "$err" "scatman: cp: unknown option '--bogus' (see 'scatman cp --help')" \
+	"one line naming the option"
+testcmd "options stop at the first operand" 125 sm cp "$h/file" box:/tmp -a
+like "$err" "exactly two arguments" "-a after the operands is an operand"
 
 # out
 testcmd "file out" 0 sm cp box:/etc/passwd "$h/passwd"
