@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ const char create_usage[] =
 	"layers are unpacked into the chroot's rootfs.\n"
 	"\n"
 	"Options:\n"
+	"      --authfile FILE       registry credentials file for a pull\n"
+	"      --cert-dir DIR        certificates for the registry of a pull\n"
+	"      --creds USER[:PASS]   registry credentials for a pull\n"
 	"      --entrypoint CMD      override the image's entrypoint (a string\n"
 	"                            or a JSON array)\n"
 	"  -e, --env KEY[=VALUE]     set an environment variable (KEY alone:\n"
@@ -65,11 +69,15 @@ const char create_usage[] =
 		     "/sbin:/bin"
 
 enum {
-	OPT_ENTRYPOINT = 256, OPT_ENV_FILE, OPT_IPC, OPT_NAME, OPT_NETWORK,
+	OPT_ENTRYPOINT = 256, OPT_ENV_FILE, OPT_AUTHFILE, OPT_CERT_DIR,
+	OPT_CREDS, OPT_IPC, OPT_NAME, OPT_NETWORK,
 	OPT_PID, OPT_PLATFORM, OPT_PULL, OPT_TLS_VERIFY, OPT_USERNS, OPT_UTS,
 };
 
 static const struct option longopts[] = {
+	{ "authfile", required_argument, NULL, OPT_AUTHFILE },
+	{ "cert-dir", required_argument, NULL, OPT_CERT_DIR },
+	{ "creds", required_argument, NULL, OPT_CREDS },
 	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
 	{ "env", required_argument, NULL, 'e' },
 	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
@@ -97,6 +105,7 @@ static const struct option longopts[] = {
 struct create_args {
 	const char *name, *entrypoint, *hostname, *user, *workdir;
 	const char *ipc, *net, *pid, *uts, *userns, *pull, *platform;
+	const char *authfile, *cert_dir, *creds;
 	int tls_verify;
 	bool tty, interactive;
 	char **env, **env_files, **labels, **volumes;
@@ -122,7 +131,7 @@ static const char *one_of(const char *flag, const char *v,
 	die_usage("invalid value '%s' for --%s", v, flag);
 }
 
-static void parse_long(struct create_args *a, int c)
+static void parse_long(struct create_args *a, int c, char **argv)
 {
 	static const char *const hp[] = { "host", "private", NULL };
 	static const char *const net[] = { "host", "private", "none", NULL };
@@ -130,6 +139,9 @@ static void parse_long(struct create_args *a, int c)
 					    "newer", NULL };
 
 	switch (c) {
+	case OPT_AUTHFILE: a->authfile = optarg; break;
+	case OPT_CERT_DIR: a->cert_dir = optarg; break;
+	case OPT_CREDS: a->creds = optarg; break;
 	case OPT_ENTRYPOINT: a->entrypoint = optarg; break;
 	case OPT_ENV_FILE: a->env_files = strv_append(a->env_files, optarg);
 		break;
@@ -148,7 +160,7 @@ static void parse_long(struct create_args *a, int c)
 		a->userns = optarg;
 		break;
 	case OPT_UTS: a->uts = one_of("uts", optarg, hp); break;
-	default: die_usage("unknown option");
+	default: die_bad_option(c, argv);
 	}
 }
 
@@ -156,7 +168,8 @@ static void parse(struct create_args *a, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+e:h:il:tu:v:w:", longopts,
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:e:h:il:tu:v:w:", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'e': a->env = strv_append(a->env, optarg); break;
@@ -168,11 +181,11 @@ static void parse(struct create_args *a, int argc, char **argv)
 		case 'u': a->user = optarg; break;
 		case 'v': a->volumes = strv_append(a->volumes, optarg); break;
 		case 'w': a->workdir = optarg; break;
-		default: parse_long(a, c);
+		default: parse_long(a, c, argv);
 		}
 	}
 	if (optind >= argc)
-		die_usage("'create' requires at least 1 argument");
+		die_usage("missing IMAGE");
 	a->image = argv[optind];
 	if (optind + 1 < argc)
 		a->cmd = strv_dup(argv + optind + 1);
@@ -257,7 +270,10 @@ static char **env_add_file(char **env, const char *path)
 	return env;
 }
 
-static char **build_env(const struct create_args *a, const cJSON *cfg)
+/* The image's Env, then --env-file, then -e; PATH, TERM and HOSTNAME
+ * added when missing, as podman does. */
+static char **build_env(const struct create_args *a, const cJSON *cfg,
+			const char *hostname)
 {
 	char **env = strv_from_json(cJSON_GetObjectItem(cfg, "Env"));
 	size_t i;
@@ -270,6 +286,12 @@ static char **build_env(const struct create_args *a, const cJSON *cfg)
 		env = strv_append(env, "PATH=" DEFAULT_PATH);
 	if (!env_has(env, "TERM"))
 		env = strv_append(env, "TERM=xterm");
+	if (!env_has(env, "HOSTNAME")) {
+		char *kv = xasprintf("HOSTNAME=%s", hostname);
+
+		env = strv_append(env, kv);
+		free(kv);
+	}
 	return env;
 }
 
@@ -355,6 +377,35 @@ static const char *cfg_str(const cJSON *cfg, const char *key)
 	return cJSON_IsString(s) && *s->valuestring ? s->valuestring : NULL;
 }
 
+/* HOSTNAME for the environment: the host's own name with --uts host and
+ * no --hostname, as the chroot then shares it. */
+static const char *env_hostname(const struct create_args *a,
+				const char *chroot_hostname)
+{
+	static char host[HOST_NAME_MAX + 1];
+
+	if (a->hostname || !a->uts || strcmp(a->uts, "host"))
+		return chroot_hostname;
+	if (gethostname(host, sizeof(host)) < 0)
+		return chroot_hostname;
+	host[sizeof(host) - 1] = '\0';
+	return host;
+}
+
+/* -u, else the image's User; with --userns keep-id and neither, the
+ * caller's own uid:gid, as podman's keep-id runs the command. */
+static char *build_user(const struct create_args *a, const cJSON *cfg)
+{
+	const char *s = a->user ? a->user : cfg_str(cfg, "User");
+
+	if (s && *s)
+		return xstrdup(s);
+	if (a->userns && userns_mode_parse(a->userns) == USERNS_KEEP_ID)
+		return xasprintf("%u:%u", (unsigned)getuid(),
+				 (unsigned)getgid());
+	return xstrdup("");
+}
+
 static void build_config(struct chroot_config *c, const struct create_args *a,
 			 const struct image *img, const char *root)
 {
@@ -369,12 +420,11 @@ static void build_config(struct chroot_config *c, const struct create_args *a,
 	c->image_name = xstrdup(img->ref ? img->ref : a->image);
 	time_now(&c->created, &c->created_ns);
 	build_command(c, a, cfg);
-	c->env = build_env(a, cfg);
+	c->hostname = xstrdup(a->hostname ? a->hostname : c->name);
+	c->env = build_env(a, cfg, env_hostname(a, c->hostname));
 	s = a->workdir ? a->workdir : cfg_str(cfg, "WorkingDir");
 	c->workdir = xstrdup(s ? s : "/");
-	s = a->user ? a->user : cfg_str(cfg, "User");
-	c->user = xstrdup(s ? s : "");
-	c->hostname = xstrdup(a->hostname ? a->hostname : c->name);
+	c->user = build_user(a, cfg);
 	c->volumes = strv_dup(a->volumes);
 	c->labels = build_labels(a, cfg);
 	c->pid_mode = xstrdup(a->pid ? a->pid : "private");
@@ -619,7 +669,9 @@ static void find_image(struct store *s, const struct create_args *a,
 		       struct image *img)
 {
 	struct pull_opts po = { .platform = a->platform,
-				.tls_verify = a->tls_verify };
+				.tls_verify = a->tls_verify,
+				.creds = a->creds, .cert_dir = a->cert_dir,
+				.authfile = a->authfile };
 	struct err err = ERR_INIT;
 	bool always = a->pull && (!strcmp(a->pull, "always") ||
 				  !strcmp(a->pull, "newer"));
@@ -641,10 +693,10 @@ static int name_free(const char *root, const char *name, struct err *err)
 	struct err e2 = ERR_INIT;
 
 	if (chroot_find(root, name, &c, &e2) == 0) {
-		err_set(err, EEXIST, "the chroot name \"%s\" is already in use "
+		/* no errno text: the sentence says it all */
+		err_setc(err, EEXIST, "the chroot name \"%s\" is already in use "
 			"by %s. You have to remove that chroot to be able to "
-			"reuse that name: that name is already in use", name,
-			c.cfg.id);
+			"reuse that name", name, c.cfg.id);
 		chroot_release(&c);
 		return -1;
 	}

@@ -37,7 +37,36 @@ print(o["Id"], o["Name"], o["Rootfs"])')" "$id bb $rootfs" \
 like "$out" '"ImageName"' "inspect gives the image name"
 
 testcmd "a name in use is refused" 125 sm create "${flags[@]}" --name bb "$img"
-like "$err" 'already in use' "the refusal says the name is in use"
+is "$err" "scatman: create: the chroot name \"bb\" is already in use by $id. You have to remove that chroot to be able to reuse that name" \
+	"the refusal is one sentence naming the holder, no errno text"
+
+# Usage errors: one line naming what is wrong.
+testcmd "an unknown option is refused" 125 sm create --bogus "$img"
+is "$err" "scatman: create: unknown option '--bogus' (see 'scatman create --help')" \
+	"one line naming the unknown option"
+testcmd "an option without its argument is refused" 125 sm create --name
+is "$err" "scatman: create: option '--name' needs an argument (see 'scatman create --help')" \
+	"one line naming the option that needs an argument"
+testcmd "no image" 125 sm create
+is "$err" "scatman: create: missing IMAGE (see 'scatman create --help')" \
+	"says the image is missing"
+testcmd "options after the image belong to the command" 0 \
+	sm create "${flags[@]}" "$img" /bin/echo --name x
+like "$(cat "$t_tmp/root/chroots/$out/config.json")" '"--name",[[:space:]]*"x"' \
+	"--name after the image is an argument of the command"
+
+# Registry options of the pull.
+testcmd "--creds reaches the pull" 125 \
+	sm create "${flags[@]}" --pull always --creds nocolon "$img"
+like "$err" "invalid --creds" "a malformed --creds is reported by the pull"
+echo 'not json' >"$t_tmp/auth.json"
+testcmd "--authfile reaches the pull" 125 \
+	sm create "${flags[@]}" --pull always --authfile "$t_tmp/auth.json" "$img"
+like "$err" "malformed credentials file '$t_tmp/auth.json'" \
+	"the pull reads the given --authfile"
+mkdir -p "$t_tmp/certs"
+testcmd "--cert-dir is accepted" 0 \
+	sm create "${flags[@]}" --pull always --cert-dir "$t_tmp/certs" "$img"
 testcmd "an invalid name is refused" 125 sm create --name '-x' "$img"
 testcmd "--pull never with a missing image fails" 125 \
 	sm create --pull never "$img-docker"
@@ -63,8 +92,8 @@ q() { python3 -c 'import json, sys
 c = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$cfg" "$1"; }
 is "$(q '" ".join(c["Config"]["Env"])')" \
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin FROMFILE=1 OVER=flag A=1 HOSTVAR=fromhost TERM=xterm" \
-	"Env: image, env file, flags (KEY from the host), TERM added"
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin FROMFILE=1 OVER=flag A=1 HOSTVAR=fromhost TERM=xterm HOSTNAME=box" \
+	"Env: image, env file, flags (KEY from the host), TERM and HOSTNAME added"
 is "$(q 'c["Path"], c["Args"]')" "('/bin/sh', ['-c', 'echo hi'])" \
 	"the command is the entrypoint plus the arguments"
 is "$(q 'c["Config"]["WorkingDir"], c["Config"]["User"], c["Config"]["Hostname"]')" \
@@ -79,6 +108,17 @@ testcmd "create with the image's defaults" 0 \
 cfg=$t_tmp/root/chroots/$out/config.json
 is "$(q 'c["Path"], c["Args"], c["Config"]["WorkingDir"]')" \
 	"('/bin/sh', [], '/')" "the image's Cmd and workdir by default"
+is "$(q '[e for e in c["Config"]["Env"] if e.startswith("HOSTNAME=")] == ["HOSTNAME=" + c["Config"]["Hostname"]]')" \
+	True "HOSTNAME is the chroot's host name by default"
+is "$(q 'c["Config"]["User"]')" "" "no user recorded without -u or keep-id"
+testcmd "create --uts host" 0 sm create "${flags[@]}" --uts host "$img"
+cfg=$t_tmp/root/chroots/$out/config.json
+is "$(q '[e for e in c["Config"]["Env"] if e.startswith("HOSTNAME=")]')" \
+	"['HOSTNAME=$(hostname)']" "HOSTNAME is the host's name with --uts host"
+testcmd "create -e HOSTNAME" 0 sm create "${flags[@]}" -e HOSTNAME=mine "$img"
+cfg=$t_tmp/root/chroots/$out/config.json
+is "$(q '[e for e in c["Config"]["Env"] if e.startswith("HOSTNAME=")]')" \
+	"['HOSTNAME=mine']" "a HOSTNAME given is kept"
 testcmd "a volume without an absolute target is refused" 125 \
 	sm create "${flags[@]}" -v /tmp:mnt "$img"
 testcmd "an unknown --pid mode is refused" 125 \
@@ -101,5 +141,15 @@ if is_root; then
 	(cd "$urootfs" && find . -printf '%p %y %m %s %l\n' | sort) >"$t_tmp/r2"
 	check "rootless tree matches paths, types, modes, sizes, links" \
 		cmp "$t_tmp/r1" "$t_tmp/r2"
+	testcmd "rootless create --userns keep-id" 0 \
+		smu create "${flags[@]}" --userns keep-id "$img"
+	cfg=$t_tmp/home-$SCATMAN_TEST_USER/root/chroots/$out/config.json
+	is "$(q 'c["Config"]["User"]')" \
+		"$(id -u "$SCATMAN_TEST_USER"):$(id -g "$SCATMAN_TEST_USER")" \
+		"keep-id runs the command as the caller's uid:gid"
+	testcmd "rootless create --userns keep-id -u" 0 \
+		smu create "${flags[@]}" --userns keep-id -u 7:8 "$img"
+	cfg=$t_tmp/home-$SCATMAN_TEST_USER/root/chroots/$out/config.json
+	is "$(q 'c["Config"]["User"]')" "7:8" "-u wins over keep-id"
 fi
 done_testing
