@@ -464,7 +464,9 @@ static void parse(struct tar_args *a, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+cxtf:C:zvpo", longopts,
+	/* permuting, as GNU tar: "tar -cf x.tar dir --exclude dir/tmp" */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":cxtf:C:zvpo", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c': case 'x': case 't': set_mode(a, c); break;
@@ -482,7 +484,7 @@ static void parse(struct tar_args *a, int argc, char **argv)
 			break;
 		case OPT_OCI: a->oci = true; break;
 		case 'h': applet_usage_exit("tar", AF_TOOL);
-		default: die_usage("invalid option");
+		default: die_bad_option(c, argv);
 		}
 	}
 	if (!a->mode)

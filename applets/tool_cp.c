@@ -155,7 +155,9 @@ static int parse(struct cp_args *a, int argc, char **argv)
 	struct copy_opts *o = &a->co;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+adfHLnPpRrt:Tv", longopts,
+	/* permuting, as GNU cp: "cp a b -r" */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":adfHLnPpRrt:Tv", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -202,7 +204,7 @@ static int parse(struct cp_args *a, int argc, char **argv)
 		case OPT_HELP:
 			applet_usage_exit("cp", AF_TOOL);
 		default:
-			die_usage("invalid option");
+			die_bad_option(ch, argv);
 		}
 	}
 	/* without -R, symlinks are followed unless -P or -d says not */

@@ -486,6 +486,9 @@ static void parse_args(struct ps_opts *o, int argc, char **argv, int pidw)
 			parse_bsd(o, a);
 			continue;
 		}
+		if (a[1] == '-')	/* no long options beyond --help */
+			die_usage("unknown option '%.*s'",
+				  (int)strcspn(a, "="), a);
 		for (const char *p = a + 1; *p; p++) {
 			if (*p == 'e' || *p == 'A') {
 				o->all = true;

@@ -114,4 +114,17 @@ print(*(os.getxattr(sys.argv[1] + "/" + n, "user.k").decode() for n in "df"))' \
 testcmd "no mode is a usage error (status 2)" 2 st -f x
 testcmd "two modes is a usage error" 2 st -c -x -f x
 testcmd "a missing archive fails with 2" 2 st -xf "$t_tmp/nope.tar"
+testcmd "an unknown option is a usage error" 2 st --bogus -cf x
+is "$err" "tar: unknown option '--bogus' (see 'tar --help')" \
+	"one line naming the option"
+testcmd "-f without its argument" 2 st -c -f
+is "$err" "tar: option '-f' needs an argument (see 'tar --help')" \
+	"one line naming the option that needs an argument"
+fresh "$t_tmp/perm"
+echo hi >"$t_tmp/perm/keep"
+echo no >"$t_tmp/perm/skip"
+testcmd "options after the operands, as GNU tar" 0 \
+	st -cf "$t_tmp/perm.tar" -C "$t_tmp/perm" . --exclude ./skip
+is "$(tar -tf "$t_tmp/perm.tar" | sort | tr '\n' ' ')" "./ ./keep " \
+	"--exclude after the operands applies"
 done_testing

@@ -89,5 +89,16 @@ like "$err" "cannot stat 'nothere'" "names it"
 testcmd "several into a file" 1 tcp src/a src/sub/b got/a
 like "$err" "is not a directory" "refused"
 testcmd "no operands" 1 tcp
+testcmd "an unknown option" 1 tcp --bogus src got/
+is "$err" "cp: unknown option '--bogus' (see 'cp --help')" \
+	"one line naming the option"
+testcmd "-t without its argument" 1 tcp src -t
+is "$err" "cp: option '-t' needs an argument (see 'cp --help')" \
+	"one line naming the option that needs an argument"
+rm -rf perm permref && mkdir perm permref
+testcmd "options after the operands, as GNU cp" 0 tcp src perm/ -r
+cp src permref/ -r
+is "$(tree_hash perm)" "$(tree_hash permref)" \
+	"-r after the operands applies, as coreutils"
 testcmd "a directory over a file" 1 tcp -r src got/a
 done_testing

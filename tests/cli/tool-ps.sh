@@ -57,6 +57,12 @@ is "$out" "$(ps -p 999999999)" "header only, as procps"
 testcmd "unknown column" 1 tps -o bogus
 like "$err" "bogus" "names the column"
 testcmd "bad pid list" 1 tps -p 1x
+testcmd "an unknown long option" 1 tps --bogus
+is "$err" "ps: unknown option '--bogus' (see 'ps --help')" \
+	"one line naming the option"
+testcmd "BSD aux" 0 tps aux
+is "$(echo "$out" | head -1)" "$(ps aux | head -1)" "aux: the BSD user format"
+like "$out" "sleep 1002" "aux lists every process"
 
 # in a pid namespace of its own, as inside a chroot
 if unshare -pf --mount-proc true 2>/dev/null; then
