@@ -147,6 +147,13 @@ if is_root; then
 	is "$(q 'c["Config"]["User"]')" \
 		"$(id -u "$SCATMAN_TEST_USER"):$(id -g "$SCATMAN_TEST_USER")" \
 		"keep-id runs the command as the caller's uid:gid"
+	testcmd "rootless keep-id chroot prints its ids" 0 \
+		smu create "${flags[@]}" --userns keep-id --name kid "$img" \
+		/bin/sh -c 'echo $(id -u):$(id -g) $HOSTNAME'
+	testcmd "start it" 0 smu start -a kid
+	is "$out" \
+		"$(id -u "$SCATMAN_TEST_USER"):$(id -g "$SCATMAN_TEST_USER") kid" \
+		"inside, the command runs as the caller's ids; HOSTNAME is set"
 	testcmd "rootless create --userns keep-id -u" 0 \
 		smu create "${flags[@]}" --userns keep-id -u 7:8 "$img"
 	cfg=$t_tmp/home-$SCATMAN_TEST_USER/root/chroots/$out/config.json
