@@ -80,16 +80,18 @@ int applet_run(const struct applet *a, int argc, char **argv,
 
 void die_bad_option(int c, char **argv)
 {
+	const char *last = optind > 0 ? argv[optind - 1] : NULL;
 	char opt[64];
 
-	/* A long option leaves optopt 0 (unknown) or its value (missing
-	 * argument); its text is the argument just consumed. */
-	if (optopt > 0 && optopt < 256 && (optind < 2 ||
-					   argv[optind - 1][1] != '-'))
+	/* An unknown short option leaves its letter in optopt; an unknown long
+	 * one leaves 0, and a long option missing its argument leaves its
+	 * value: then the option's text is the argument just consumed. */
+	if (optopt > 0 && optopt < 256 &&
+	    (c == '?' || !last || strncmp(last, "--", 2)))
 		snprintf(opt, sizeof(opt), "-%c", optopt);
-	else if (optind > 0)
-		snprintf(opt, sizeof(opt), "%.*s",
-			 (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+	else if (last)
+		snprintf(opt, sizeof(opt), "%.*s", (int)strcspn(last, "="),
+			 last);
 	else
 		snprintf(opt, sizeof(opt), "?");
 	if (c == ':')

@@ -42,6 +42,9 @@ is "$err" "scatman: unknown option '--frob' (see 'scatman --help')" \
 testcmd "unknown short global option" 125 "$bin" -x
 is "$err" "scatman: unknown option '-x' (see 'scatman --help')" \
 	"unknown short option: one line naming it"
+testcmd "unknown short option after a long one" 125 "$bin" --root "$t_tmp/r" rm --force -Zf x
+is "$err" "scatman: rm: unknown option '-Z' (see 'scatman rm --help')" \
+	"the unknown letter is named, not the option before it"
 testcmd "global option without its argument" 125 "$bin" --root
 is "$err" "scatman: option '--root' needs an argument (see 'scatman --help')" \
 	"missing argument named"
