@@ -19,8 +19,13 @@ runs=${RUNS:-200}
 
 tmp=$(mktemp -d /tmp/scatman-bench.XXXXXX)
 chmod 755 "$tmp"
+# A podman of its own: storage, run state and file locks under $tmp (the
+# default shared-memory locks collide with other podman users).
+printf '[engine]\nlock_type = "file"\ntmp_dir = "%s"\nevents_logger = "none"\n' \
+	"$tmp/podman-tmp" >"$tmp/containers.conf"
+export CONTAINERS_CONF=$tmp/containers.conf
 podman_=(podman --root "$tmp/podman" --runroot "$tmp/podman-run"
-	--runtime runc --cgroup-manager cgroupfs --events-backend none)
+	--runtime runc --cgroup-manager cgroupfs)
 cleanup() {
 	"$bin" --root "$tmp/store" stop -a -t 1 >/dev/null 2>&1 || true
 	"${podman_[@]}" rm -f -t 0 bench >/dev/null 2>&1 || true
@@ -109,10 +114,16 @@ if id "$user" >/dev/null 2>&1 && grep -q "^$user:" /etc/subuid; then
 	"${asu[@]}" "$ubin" --root "$tmp/u/store" stop -t 1 bench >/dev/null
 fi
 
-pod=$(median "${podman_[*]} exec bench true")
-printf '%-44s %8s ms  scatman is %sx faster (%sx dynamic)\n' \
-	"podman exec NAME true" "$pod" "$(ratio "$pod" "$best")" \
-	"$(ratio "$pod" "$dyn")"
+# podman is slow: fewer runs; a failure is reported, not fatal
+pod=$(runs=$((runs < 50 ? runs : 50)) median "${podman_[*]} exec bench true") ||
+	pod=
+if [ -n "$pod" ]; then
+	printf '%-44s %8s ms  scatman is %sx faster (%sx dynamic)\n' \
+		"podman exec NAME true" "$pod" "$(ratio "$pod" "$best")" \
+		"$(ratio "$pod" "$dyn")"
+else
+	echo "podman exec NAME true: failed (see above)"
+fi
 
 # run and start with the static binary when there is one
 fast=("${sm[@]}")
