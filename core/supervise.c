@@ -978,6 +978,18 @@ int supervise_kill(const struct chroot *c, int sig, struct err *err)
 	if (!proc_is_alive(c->st.pid, c->st.pid_start))
 		return err_set(err, ESRCH, "chroot '%s' is not running",
 			       c->cfg.name);
+	/* In the host's pid namespace a killed init ends nothing else: the
+	 * main process's session goes first. */
+	if (sig == SIGKILL && !(supervise_ns_flags(&c->cfg) & CLONE_NEWPID)) {
+		pid_t main = supervise_main_pid(c->st.pid);
+
+		/* init may exit first, on its main process's death */
+		if (main > 0 && kill(-main, SIGKILL) == 0)
+			return kill(c->st.pid, SIGKILL) < 0 && errno != ESRCH
+				       ? err_set(err, errno, "killing '%s'",
+						 c->cfg.name)
+				       : 0;
+	}
 	if (kill(c->st.pid, sig) < 0)
 		return err_set(err, errno, "sending signal %d to '%s'", sig,
 			       c->cfg.name);
@@ -998,15 +1010,6 @@ int supervise_stop(const struct chroot *c, int timeout)
 	if (supervise_wait_gone(sup, sup_start,
 				timeout < 0 ? 0 : timeout * 1000))
 		return 0;
-	/* In the host's pid namespace killing init ends nothing else: the
-	 * main process's session goes first. */
-	if (!(supervise_ns_flags(&c->cfg) & CLONE_NEWPID) &&
-	    proc_is_alive(c->st.pid, c->st.pid_start)) {
-		pid_t main = supervise_main_pid(c->st.pid);
-
-		if (main > 0)
-			kill(-main, SIGKILL);
-	}
 	supervise_kill(c, SIGKILL, &err);
 	supervise_wait_gone(sup, sup_start, -1);
 	return 1;

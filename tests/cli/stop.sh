@@ -59,6 +59,17 @@ stop_tests() {
 	is "$(cut -d' ' -f3 "/proc/$main/stat" 2>/dev/null)" "" \
 		"$who: its main process is gone too"
 
+	testcmd "$who: start it again" 0 $S start hostpid
+	init=$(sed -n 's/.*"Pid":[[:space:]]*\([0-9]*\).*/\1/p' "$d/state.json")
+	main=$(cut -d' ' -f1 "/proc/$init/task/$init/children")
+	testcmd "$who: kill with a host pid namespace" 0 $S kill hostpid
+	for n in $(seq 100); do
+		[ "$(cut -d' ' -f3 "/proc/$main/stat" 2>/dev/null)" = "" ] && break
+		sleep 0.1
+	done
+	is "$(cut -d' ' -f3 "/proc/$main/stat" 2>/dev/null)" "" \
+		"$who: kill ends its main process too"
+
 	testcmd "$who: stop of a missing chroot" 125 $S stop nosuch
 	testcmd "$who: stop -t garbage" 125 $S stop -t soon catcher
 }
