@@ -26,8 +26,12 @@ printf '[engine]\nlock_type = "file"\ntmp_dir = "%s"\nevents_logger = "none"\n' 
 export CONTAINERS_CONF=$tmp/containers.conf
 podman_=(podman --root "$tmp/podman" --runroot "$tmp/podman-run"
 	--runtime runc --cgroup-manager cgroupfs)
+asu=()
 cleanup() {
 	"$bin" --root "$tmp/store" stop -a -t 1 >/dev/null 2>&1 || true
+	[ ${#asu[@]} -eq 0 ] ||
+		"${asu[@]}" "$tmp/bin/scatman" --root "$tmp/u/store" stop -a -t 1 \
+			>/dev/null 2>&1 || true
 	"${podman_[@]}" rm -f -t 0 bench >/dev/null 2>&1 || true
 	"$top/tests/registry.sh" stop "$tmp/registry" || true
 	rm -rf "$tmp" 2>/dev/null || true
