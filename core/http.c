@@ -163,6 +163,13 @@ int http_curl_err(struct err *err, CURLcode rc, const char *url,
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
+		/* What a TLS library makes of a plain HTTP answer. */
+		if (strstr(why, "wrong version number") ||
+		    strstr(why, "packet length too long") ||
+		    strstr(why, "unexpected message"))
+			return err_setc(err, EPROTO,
+				       "TLS failure talking to '%s': server gave HTTP response to HTTPS client: %s (%s)",
+				       url, why, tls_hint);
 		return err_setc(err, EPROTO, "TLS failure talking to '%s': %s (%s)",
 				url, why, tls_hint);
 	case CURLE_COULDNT_RESOLVE_HOST:

@@ -312,6 +312,8 @@ static int resolve_manifest(struct puller *p, const struct ref *r,
 	return 0;
 }
 
+#define MT_OCI_NONDIST "application/vnd.oci.image.layer.nondistributable"
+
 static const char *oci_layer_type(const char *mt)
 {
 	static const struct {
@@ -324,7 +326,7 @@ static const char *oci_layer_type(const char *mt)
 		{ "application/vnd.docker.image.rootfs.diff.tar",
 		  "application/vnd.oci.image.layer.v1.tar" },
 		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-		  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" },
+		  MT_OCI_NONDIST ".v1.tar+gzip" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
@@ -548,9 +550,11 @@ static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 		ret = verify_blob(j, fd, &sha, err);
 	if (ret == 0 && rename(j->partial, j->ok) < 0)
 		ret = err_set(err, errno, "cannot rename '%s'", j->partial);
-	/* Bad data goes; an interrupted transfer stays to be resumed. */
+	/* Bad data goes, and an empty file; an interrupted transfer stays to
+	 * be resumed. */
 	if (ret < 0 && (err->errnum == EILSEQ || err->errnum == EBADMSG ||
-			err->errnum == EFBIG || err->errnum == ENOSPC))
+			err->errnum == EFBIG || err->errnum == ENOSPC ||
+			lseek(fd, 0, SEEK_END) == 0))
 		unlink(j->partial);
 	j->verified = ret == 0;
 	close(fd);
@@ -686,6 +690,54 @@ static int finish_layers(struct puller *p, struct workers *w, bool failed,
 	return ret;
 }
 
+/* Only non-distributable layers may come from their "urls". */
+static const cJSON *layer_urls(const cJSON *l)
+{
+	const char *mt = jstr(l, "mediaType");
+
+	if (!mt || !str_has_prefix(oci_layer_type(mt), MT_OCI_NONDIST "."))
+		return NULL;
+	return cJSON_GetObjectItemCaseSensitive(l, "urls");
+}
+
+/* One job per layer missing from the store; a size that disagrees with
+ * the stored blob or with another descriptor of the same blob is an
+ * error. */
+static int plan_layers(struct puller *p, const cJSON *layers,
+		       struct workers *w, struct err *err)
+{
+	const cJSON *l;
+
+	w->jobs = xcalloc(cJSON_GetArraySize(layers) + 1, sizeof(*w->jobs));
+	cJSON_ArrayForEach(l, layers) {
+		const char *d = jstr(l, "digest");
+		int64_t size, have = -1;
+
+		if (!digest_valid(d) ||
+		    !json_size(cJSON_GetObjectItemCaseSensitive(l, "size"), &size))
+			return err_setc(err, EINVAL,
+					"malformed manifest: bad layer descriptor");
+		for (size_t i = 0; i < w->njobs && have < 0; i++)
+			if (!strcmp(w->jobs[i].digest, d))
+				have = w->jobs[i].size;
+		if (have < 0)
+			have = store_blob_size(p->s, d);
+		if (have >= 0 && have != size)
+			return err_setc(err, EINVAL,
+					"malformed manifest: layer '%s' has size %lld, but its blob has %lld bytes",
+					d, (long long)size, (long long)have);
+		if (have >= 0) {
+			status(p, "Copying blob %.12s skipped: already exists", d + 7);
+			continue;
+		}
+		w->jobs[w->njobs].digest = d;
+		w->jobs[w->njobs].size = size;
+		w->jobs[w->njobs].urls = layer_urls(l);
+		w->njobs++;
+	}
+	return 0;
+}
+
 /*
  * Fetches the missing layers, PULL_PARALLEL at a time, into verified
  * partial files that finish_layers then moves into the store (or not).
@@ -696,24 +748,11 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 	struct workers w = { .p = p };
 	pthread_t th[PULL_PARALLEL], bars;
 	size_t nth = 0;
-	const cJSON *l;
 
-	w.jobs = xcalloc(cJSON_GetArraySize(layers) + 1, sizeof(*w.jobs));
-	cJSON_ArrayForEach(l, layers) {
-		const char *d = jstr(l, "digest");
-		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(l, "size");
-		bool dup = false;
-
-		for (size_t i = 0; i < w.njobs && !dup; i++)
-			dup = !strcmp(w.jobs[i].digest, d);
-		if (dup || store_has_blob(p->s, d)) {
-			status(p, "Copying blob %.12s skipped: already exists", d + 7);
-			continue;
-		}
-		w.jobs[w.njobs].digest = d;
-		w.jobs[w.njobs].size = (int64_t)sz->valuedouble;
-		w.jobs[w.njobs].urls = cJSON_GetObjectItemCaseSensitive(l, "urls");
-		w.njobs++;
+	if (plan_layers(p, layers, &w, err) < 0) {
+		w.njobs = 0;
+		*wp = w;
+		return -1;
 	}
 	pthread_mutex_init(&w.lock, NULL);
 	w.bars = w.njobs && !p->o->quiet && isatty(STDERR_FILENO) &&
@@ -740,16 +779,29 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 
 /* Fetches and verifies the config blob into memory (*body NULL when the
  * store has it already). */
-static int fetch_config(struct puller *p, const char *digest,
+static int fetch_config(struct puller *p, const char *digest, int64_t size,
 			struct http_resp *resp, struct err *err)
 {
+	int64_t have = store_blob_size(p->s, digest);
 	char *got;
 
 	memset(resp, 0, sizeof(*resp));
-	if (store_has_blob(p->s, digest))
-		return 0;
-	if (registry_get(&p->reg, "blobs", digest, STORE_JSON_MAX, resp, err) < 0)
+	if (have < 0 && size > STORE_JSON_MAX)
+		return err_setc(err, EFBIG, "config '%s' is larger than %d bytes",
+				digest, STORE_JSON_MAX);
+	if (have < 0 && registry_get(&p->reg, "blobs", digest, STORE_JSON_MAX,
+				     resp, err) < 0)
 		return -1;
+	if (have < 0)
+		have = (int64_t)resp->len;
+	if (have != size) {
+		http_resp_release(resp);
+		return err_setc(err, EINVAL,
+				"malformed manifest: config '%s' has size %lld, but its blob has %lld bytes",
+				digest, (long long)size, (long long)have);
+	}
+	if (!resp->body)
+		return 0;
 	got = digest_of(resp->body, resp->len);
 	if (strcmp(got, digest)) {
 		err_setc(err, EILSEQ, "digest mismatch: expected '%s', got '%s'",
@@ -762,20 +814,39 @@ static int fetch_config(struct puller *p, const char *digest,
 	return 0;
 }
 
-/* Checks what the manifest lists before anything is fetched. */
+/* Layers compressed with gzip or zstd, or not at all (OCI names). */
+static bool layer_type_supported(const char *mt)
+{
+	static const char *const ok[] = {
+		"application/vnd.oci.image.layer.v1.tar",
+		"application/vnd.oci.image.layer.v1.tar+gzip",
+		"application/vnd.oci.image.layer.v1.tar+zstd",
+		MT_OCI_NONDIST ".v1.tar",
+		MT_OCI_NONDIST ".v1.tar+gzip",
+		MT_OCI_NONDIST ".v1.tar+zstd",
+	};
+
+	mt = oci_layer_type(mt);
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
+		if (!strcmp(mt, ok[i]))
+			return true;
+	return false;
+}
+
+/* Checks what the manifest lists before anything is fetched; sets
+ * *config_size. */
 static int check_manifest(struct puller *p, struct manifest *m,
-			  struct err *err)
+			  int64_t *config_size, struct err *err)
 {
 	struct image img = { 0 };
 	int ret = image_parse_manifest(&img, m->body, err);
 
-	for (size_t i = 0; i < img.nlayers && ret == 0; i++) {
-		const char *mt = oci_layer_type(img.layers[i].media_type);
-
-		if (!str_has_prefix(mt, "application/vnd.oci.image.layer."))
-			ret = err_setc(err, ENOTSUP, "unsupported layer type '%s'",
-				      img.layers[i].media_type);
-	}
+	for (size_t i = 0; i < img.nlayers && ret == 0; i++)
+		if (!layer_type_supported(img.layers[i].media_type))
+			ret = err_setc(err, ENOTSUP,
+				       "unsupported layer media type '%s'",
+				       img.layers[i].media_type);
+	*config_size = img.config_size;
 	image_release(&img);
 	if (ret < 0)
 		err_wrap(err, "manifest '%s' of '%s'", m->digest, p->refstr);
@@ -830,6 +901,7 @@ static int pull_one(struct puller *p, const struct ref *r, const struct ref *src
 	struct http_resp cfg_resp;
 	struct workers w;
 	const char *cfg;
+	int64_t cfg_size;
 	bool failed;
 	int ret = -1;
 
@@ -846,14 +918,14 @@ static int pull_one(struct puller *p, const struct ref *r, const struct ref *src
 	if (resolve_manifest(p, src, &m, err) < 0)
 		goto out_registry;
 	to_oci(&m);
-	if (check_manifest(p, &m, err) < 0)
+	if (check_manifest(p, &m, &cfg_size, err) < 0)
 		goto out_manifest;
 	status(p, "Getting image source signatures");
 	cfg = jstr(cJSON_GetObjectItemCaseSensitive(m.json, "config"), "digest");
 	memset(&cfg_resp, 0, sizeof(cfg_resp));
 	failed = fetch_layers(p, cJSON_GetObjectItemCaseSensitive(m.json, "layers"),
 			      &w, err) < 0 ||
-		 fetch_config(p, cfg, &cfg_resp, err) < 0;
+		 fetch_config(p, cfg, cfg_size, &cfg_resp, err) < 0;
 	/* Layers become visible only once everything is verified. */
 	if (finish_layers(p, &w, failed, err) < 0 || failed)
 		goto out_config;

@@ -149,6 +149,28 @@ static char *token_url(struct registry *r, const char *scope)
 	return url;
 }
 
+/* true when s is non-empty and only printable ASCII (spaces too when
+ * space is true): nothing that could end a header line or a URL. */
+static bool printable_ascii(const char *s, bool space)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < (space ? 0x20 : 0x21) || *s > 0x7e)
+			return false;
+	return true;
+}
+
+/* Token lifetimes kept: at most a day, 60 s when absent or nonsense. */
+static int64_t token_lifetime(const cJSON *exp)
+{
+	if (!cJSON_IsNumber(exp) || !(exp->valuedouble >= 1))
+		return 60;
+	if (exp->valuedouble > 86400)
+		return 86400;
+	return (int64_t)exp->valuedouble;
+}
+
 /* Runs the Bearer token flow for pulling r->repo. */
 static int fetch_token(struct registry *r, struct err *err)
 {
@@ -185,11 +207,16 @@ static int fetch_token(struct registry *r, struct err *err)
 			r->realm, resp.status);
 		goto out_resp;
 	}
+	if (!printable_ascii(t->valuestring, false)) {
+		err_setc(err, EPROTO,
+			 "token service '%s' sent a token with characters not allowed in a header",
+			 r->realm);
+		goto out_resp;
+	}
 	set_auth(r, xasprintf("Authorization: Bearer %s", t->valuestring));
 	exp = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
 	time_now(&r->token_expiry, NULL);
-	r->token_expiry += cJSON_IsNumber(exp) && exp->valuedouble > 0 ?
-			   (int64_t)exp->valuedouble : 60;
+	r->token_expiry += token_lifetime(exp);
 	ret = 0;
 out_resp:
 	cJSON_Delete(j);
@@ -201,26 +228,41 @@ out_free:
 	return ret;
 }
 
+/* The realm is an http(s) URL; the service (URL-escaped when sent)
+ * holds no control characters. */
+static bool bearer_ok(const struct challenge *c)
+{
+	return printable_ascii(c->realm, false) &&
+	       (str_has_prefix(c->realm, "https://") ||
+		str_has_prefix(c->realm, "http://")) &&
+	       (!c->service || !*c->service || printable_ascii(c->service, true));
+}
+
 /* Records what a 401 asks for; picks Bearer over Basic. */
 static int take_challenge(struct registry *r, const char *www, struct err *err)
 {
 	struct challenge c[8];
-	size_t n = www ? challenges_parse(www, c, 8) : 0;
+	size_t n = www ? challenges_parse(www, c, 8) : 0, b = n;
 	int ret = err_setc(err, EACCES,
 			  "'%s' requires authentication with an unsupported scheme",
 			  r->domain);
 
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(c[i].scheme, "bearer") && c[i].realm) {
-			free(r->realm);
-			free(r->service);
-			r->realm = xstrdup(c[i].realm);
-			r->service = c[i].service ? xstrdup(c[i].service) : NULL;
-			r->bearer = true;
-			ret = 0;
-			break;
-		}
-	for (size_t i = 0; i < n && ret < 0; i++)
+	for (size_t i = 0; i < n && b == n; i++)
+		if (!strcmp(c[i].scheme, "bearer") && c[i].realm)
+			b = i;
+	if (b < n && !bearer_ok(&c[b])) {
+		ret = err_setc(err, EPROTO,
+			       "'%s' asks for a token from an invalid realm (want an http or https URL of printable characters)",
+			       r->domain);
+	} else if (b < n) {
+		free(r->realm);
+		free(r->service);
+		r->realm = xstrdup(c[b].realm);
+		r->service = c[b].service ? xstrdup(c[b].service) : NULL;
+		r->bearer = true;
+		ret = 0;
+	}
+	for (size_t i = 0; i < n && ret < 0 && b == n; i++)
 		if (!strcmp(c[i].scheme, "basic")) {
 			r->basic = true;
 			ret = 0;
@@ -347,6 +389,10 @@ static const char *error_detail(const char *body, char *buf, size_t len)
 	buf[0] = '\0';
 	if (cJSON_IsString(m))
 		snprintf(buf, len, ": %s", m->valuestring);
+	/* Nothing from the server reaches a terminal as a control. */
+	for (char *c = buf; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	cJSON_Delete(j);
 	return buf;
 }

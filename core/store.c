@@ -230,6 +230,30 @@ bool store_has_blob(const struct store *s, const char *digest)
 	return ok;
 }
 
+int64_t store_blob_size(const struct store *s, const char *digest)
+{
+	char *p = store_blob_path(s, digest);
+	struct stat st;
+	int64_t size = p && stat(p, &st) == 0 ? (int64_t)st.st_size : -1;
+
+	free(p);
+	return size;
+}
+
+bool json_size(const cJSON *v, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return false;
+	d = v->valuedouble;
+	/* NaN fails every comparison; 2^53 and beyond are not exact. */
+	if (!(d >= 0 && d < 9007199254740992.0) || d != (double)(int64_t)d)
+		return false;
+	*out = (int64_t)d;
+	return true;
+}
+
 int store_put_blob(struct store *s, const char *digest, const void *data,
 		   size_t len, struct err *err)
 {
@@ -339,7 +363,8 @@ int store_tags_load(const struct store *s, struct store_tag **tags,
 		(*tags)[i].ref = r ? xstrdup(r) : NULL;
 		(*tags)[i].media_type = mt ? xstrdup(mt) : NULL;
 		(*tags)[i].source_digest = digest_valid(src) ? xstrdup(src) : NULL;
-		(*tags)[i].size = cJSON_IsNumber(sz) ? (int64_t)sz->valuedouble : 0;
+		if (!json_size(sz, &(*tags)[i].size))
+			(*tags)[i].size = 0;
 		i++;
 	}
 	*n = i;
@@ -485,14 +510,12 @@ static int parse_layers(struct image *img, const cJSON *layers,
 		const char *d = json_str(l, "digest"), *mt = json_str(l, "mediaType");
 		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(l, "size");
 
-		/* Sizes beyond 2^53 cannot be exact in JSON numbers. */
-		if (!digest_valid(d) || !mt || !cJSON_IsNumber(sz) ||
-		    sz->valuedouble < 0 || sz->valuedouble > 9007199254740992.0)
+		if (!digest_valid(d) || !mt ||
+		    !json_size(sz, &img->layers[i].size))
 			return err_setc(err, EINVAL,
 				       "malformed manifest: bad layer descriptor");
 		img->layers[i].digest = xstrdup(d);
 		img->layers[i].media_type = xstrdup(mt);
-		img->layers[i].size = (int64_t)sz->valuedouble;
 		img->nlayers = ++i;
 	}
 	return 0;
@@ -509,7 +532,9 @@ int image_parse_manifest(struct image *img, const char *data,
 	cfg = cJSON_GetObjectItemCaseSensitive(m, "config");
 	layers = cJSON_GetObjectItemCaseSensitive(m, "layers");
 	cd = json_str(cfg, "digest");
-	if (!cJSON_IsObject(m) || !digest_valid(cd) || !cJSON_IsArray(layers)) {
+	if (!cJSON_IsObject(m) || !digest_valid(cd) || !cJSON_IsArray(layers) ||
+	    !json_size(cJSON_GetObjectItemCaseSensitive(cfg, "size"),
+		       &img->config_size)) {
 		err_setc(err, EINVAL, "malformed image manifest");
 		goto out_delete;
 	}

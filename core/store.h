@@ -55,6 +55,7 @@ struct image {
 	char *ref;		/* normalised reference, or NULL if found by id */
 	char *manifest_digest;	/* "sha256:..." */
 	char *id;		/* config digest hex, 64 chars */
+	int64_t config_size;	/* of the config blob, as the manifest says */
 	cJSON *config;		/* the whole image config JSON (owned) */
 	struct image_layer *layers;
 	size_t nlayers;
@@ -81,6 +82,13 @@ int store_gc_lock(struct store *s, int how, struct err *err);
 
 /* true when the blob of digest is present. */
 bool store_has_blob(const struct store *s, const char *digest);
+/* The size of the blob of digest, or -1 when it is absent. */
+int64_t store_blob_size(const struct store *s, const char *digest);
+/*
+ * A descriptor's "size": true and *out set when v is an integer in
+ * [0, 2^53), the range a JSON number holds exactly.
+ */
+bool json_size(const cJSON *v, int64_t *out);
 /*
  * Verifies data against digest and writes it as a blob (temp, fsync,
  * rename). Used for manifests and configs.

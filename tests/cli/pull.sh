@@ -61,6 +61,7 @@ testcmd "unknown tag fails" 125 sm pull --tls-verify=false "$reg/test/busybox:no
 like "$err" "not found" "says the tag is not found"
 testcmd "TLS to a plain HTTP registry fails" 125 sm pull "$reg/test/busybox"
 like "$err" "TLS failure.*--tls-verify=false" "tells how to skip verification"
+like "$err" "server gave HTTP response to HTTPS client" "says the server spoke plain HTTP"
 testcmd "refused connection fails" 125 sm pull --tls-verify=false 127.0.0.1:1/test/busybox
 like "$err" "cannot connect to" "says the connection failed"
 testcmd "unknown host fails" 125 sm pull --tls-verify=false nosuchhost.invalid/test/busybox

@@ -99,6 +99,35 @@ static void test_inspect(struct store *s)
 	image_release(&img);
 }
 
+/* Descriptor sizes: integers in [0, 2^53) only. */
+static void test_json_size(void)
+{
+	static const struct {
+		const char *json;
+		bool ok;
+		int64_t want;
+	} cases[] = {
+		{ "0", true, 0 }, { "42", true, 42 },
+		{ "9007199254740991", true, 9007199254740991LL },
+		{ "9007199254740992", false, 0 }, { "1e30", false, 0 },
+		{ "-1", false, 0 }, { "1.5", false, 0 },
+		{ "9223372036854775808", false, 0 }, { "\"12\"", false, 0 },
+		{ "null", false, 0 }, { "1e3", true, 1000 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cJSON *j = cJSON_Parse(cases[i].json);
+		int64_t v = -7;
+		bool got = json_size(j, &v);
+		char desc[80];
+
+		snprintf(desc, sizeof(desc), "json_size(%s) is %s", cases[i].json,
+			 cases[i].ok ? "accepted" : "refused");
+		tap_ok(got == cases[i].ok && (!got || v == cases[i].want), desc);
+		cJSON_Delete(j);
+	}
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/store_test.XXXXXX", *root, *m1, *m2, *id1, *id2, *p;
@@ -106,6 +135,7 @@ int main(void)
 	struct store s;
 	size_t freed = 0;
 
+	test_json_size();
 	root = mkdtemp(tmpl);
 	tap_ok(store_open(&s, root, &e) == 0, "store_open creates the layout");
 	p = path_join(root, "images/index.json");

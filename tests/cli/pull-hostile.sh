@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# pull from a hostile front of the test registry: sizes that are not
+# byte counts, sizes that disagree with the blobs, unknown compressions,
+# tokens and realms that would inject headers, urls on ordinary layers.
+# Every refusal leaves the store as it was.
+. "$(dirname "$0")/../lib.sh"
+need_registry
+id=$(cat "$SCATMAN_TEST_FIXTURES/busybox.id")
+root=$t_tmp/root
+flog=$t_tmp/front.log
+
+python3 "$TESTS_DIR/fixtures/front-registry.py" --upstream "$SCATMAN_TEST_REGISTRY" \
+	--port-file "$t_tmp/front.port" --log "$flog" 2>"$t_tmp/front.err" &
+front_pid=$!
+t_cleanup_cmds+=("kill $front_pid")
+for _ in $(seq 100); do [ -s "$t_tmp/front.port" ] && break; sleep 0.05; done
+front=127.0.0.1:$(cat "$t_tmp/front.port")
+
+pullf() {
+	sm pull --tls-verify=false "$front/fault/$1/${2:-busybox}"
+}
+
+testcmd "a token with an absurd expires_in" 0 pullf bigexpiry
+is "$out" "$id" "the image ID"
+is "$(grep -c '^token /bigexpiry/token' "$flog")" 1 "the token is kept, not fetched per request"
+check "rmi" sm rmi -a
+check "an empty store" sm images
+before=$(tree_hash "$root/images")
+for mode in sizehuge sizeneg sizefrac sizebig size53; do
+	testcmd "layer size of $mode refused" 125 pullf $mode
+	like "$err" "malformed manifest: bad layer descriptor" "as a malformed manifest"
+done
+for img in busybox busybox-docker; do
+	testcmd "a bzip2 layer of $img refused" 125 pullf bzip2 $img
+	like "$err" "unsupported layer media type 'application/vnd.oci.image.layer.v1.tar\+bzip2'" \
+		"names the media type"
+done
+: >"$flog"
+testcmd "urls of an ordinary layer are not followed" 125 pullf foreignplain
+like "$err" "blobs/sha256:[0-9a-f]{64}': HTTP status 404" "the registry's answer stands"
+unlike "$(cat "$flog")" "GET /foreign/" "nothing fetched from the urls"
+testcmd "a token with CR LF refused" 125 pullf badtoken
+like "$err" "sent a token with characters not allowed in a header" "says why"
+unlike "$(cat "$flog")" "fault/badtoken/busybox/manifests/latest range= auth=yes" \
+	"the token was never sent"
+testcmd "a file:// realm refused" 125 pullf badrealm
+like "$err" "invalid realm \(want an http or https URL" "says why"
+ok $([ -z "$(ls "$root/tmp")" ]; echo $?) "no temp file left"
+# (The layers it verified stay in the temp area for the next pull.)
+testcmd "a config size that disagrees with the blob" 125 pullf cfgsize
+like "$err" "malformed manifest: config 'sha256:[0-9a-f]{64}' has size [0-9]+, but its blob has [0-9]+ bytes" \
+	"as a malformed manifest"
+is "$(tree_hash "$root/images")" "$before" "the store is unchanged after every refusal"
+rm -f "$root"/tmp/*.ok
+
+
+# Docker's name for foreign layers, and OCI's non-distributable ones.
+for img in busybox busybox-docker; do
+	: >"$flog"
+	testcmd "non-distributable layers of $img come from their urls" 0 \
+		sm pull -q --tls-verify=false "$front/fault/foreign/$img"
+	is "$out" "$(cat "$SCATMAN_TEST_FIXTURES/${img%-docker}.id")" "the image ID"
+	like "$(cat "$flog")" "GET /foreign/$img/sha256:" "fetched from the layer's URL"
+	check "rmi" sm rmi -a
+done
+
+# A blob already stored: the manifest's size must still match it.
+check "pull the image" sm pull -q --tls-verify=false "$front/test/busybox"
+before=$(tree_hash "$root")
+testcmd "a layer size that disagrees with the stored blob" 125 pullf sizeoff
+like "$err" "malformed manifest: layer 'sha256:[0-9a-f]{64}' has size [0-9]+, but its blob has [0-9]+ bytes" \
+	"as a malformed manifest"
+testcmd "a config size that disagrees with the stored blob" 125 pullf cfgsize
+like "$err" "malformed manifest: config 'sha256:[0-9a-f]{64}' has size" \
+	"as a malformed manifest"
+is "$(tree_hash "$root")" "$before" "the store is unchanged"
+done_testing
