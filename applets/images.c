@@ -61,7 +61,8 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+ahnq", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ahnq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': break;
 		case OPT_DIGESTS: o->digests = true; break;
@@ -73,7 +74,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case OPT_NO_TRUNC: o->notrunc = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': applet_usage_exit("images", AF_CMD);
-		default: die_usage("unknown option");
+		default: die_bad_option(c, argv);
 		}
 	}
 	if (argc - optind > 1)

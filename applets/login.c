@@ -66,7 +66,8 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+hp:u:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hp:u:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_AUTHFILE: o->authfile = optarg; break;
 		case OPT_CERT_DIR: o->cert_dir = optarg; break;
@@ -77,7 +78,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'u': o->user = optarg; break;
 		case 'h': applet_usage_exit("login", AF_CMD);
-		default: die_usage("unknown option");
+		default: die_bad_option(c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -40,12 +40,13 @@ int logout_main(int argc, char **argv, struct gopts *g)
 	char *host = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+ah", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ah", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case OPT_AUTHFILE: authfile = optarg; break;
 		case 'h': applet_usage_exit("logout", AF_CMD);
-		default: die_usage("unknown option");
+		default: die_bad_option(c, argv);
 		}
 	}
 	if (all ? optind != argc : optind != argc - 1)

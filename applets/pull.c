@@ -63,7 +63,8 @@ static void parse(int argc, char **argv, struct pull_opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+hq", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_AUTHFILE: o->authfile = optarg; break;
@@ -77,7 +78,7 @@ static void parse(int argc, char **argv, struct pull_opts *o)
 			break;
 		case 'q': o->quiet = true; break;
 		case 'h': applet_usage_exit("pull", AF_CMD);
-		default: die_usage("unknown option");
+		default: die_bad_option(c, argv);
 		}
 	}
 }

@@ -182,12 +182,13 @@ int rmi_main(int argc, char **argv, struct gopts *g)
 	int c, gc_fd, ret = 0;
 	char **names;
 
-	while ((c = getopt_long(argc, argv, "+afh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":afh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'f': force = true; break;
 		case 'h': applet_usage_exit("rmi", AF_CMD);
-		default: die_usage("unknown option");
+		default: die_bad_option(c, argv);
 		}
 	}
 	if (all == (optind < argc))

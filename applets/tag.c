@@ -34,10 +34,11 @@ int tag_main(int argc, char **argv, struct gopts *g)
 	char *path, *source;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'h')
 			applet_usage_exit("tag", AF_CMD);
-		die_usage("unknown option");
+		die_bad_option(c, argv);
 	}
 	if (argc - optind < 2)
 		die_usage("'tag' requires an image and at least one target name");

@@ -42,4 +42,14 @@ testcmd "tag of an unknown image" 125 sm tag nosuch foo
 like "$err" "'nosuch': image not known" "says so"
 testcmd "tag to a bad name" 125 sm tag mine:v1 'Bad Name'
 like "$err" "invalid reference" "says so"
+
+# Option errors: one line; options may follow the operands.
+testcmd "an unknown option" 125 sm images --bogus
+is "$err" "scatman: images: unknown option '--bogus' (see 'scatman images --help')" \
+	"one line naming the option"
+testcmd "tag -x" 125 sm tag -x mine:v1 foo
+is "$err" "scatman: tag: unknown option '-x' (see 'scatman tag --help')" \
+	"one line naming the option"
+testcmd "images NAME -q" 0 sm images mine -q
+like "$out" "^[0-9a-f]{12}$" "the option after the name counts"
 done_testing

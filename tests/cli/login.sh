@@ -108,4 +108,11 @@ testcmd "a token expiring mid-pull is renewed" 0 sm pull -q --tls-verify=false \
 is "$out" "$id" "the image ID"
 ntok=$(grep -c '^token ' "$t_tmp/front2.log")
 ok $([ "$ntok" -ge 2 ]; echo $?) "more than one token was fetched"
+
+testcmd "login -u without a value" 125 sm login -u
+is "$err" "scatman: login: option '-u' needs an argument (see 'scatman login --help')" \
+	"one line naming the option"
+testcmd "logout --bogus" 125 sm logout --bogus
+is "$err" "scatman: logout: unknown option '--bogus' (see 'scatman logout --help')" \
+	"one line naming the option"
 done_testing

@@ -92,4 +92,12 @@ is "$out" "$id
 $id" "one ID per image"
 
 testcmd "pull needs an image" 125 sm pull
+
+# Option errors: one line; options may follow the image as with podman.
+testcmd "a misspelt option" 125 sm pull --tls-verfy=false "$reg/test/busybox"
+is "$err" "scatman: pull: unknown option '--tls-verfy' (see 'scatman pull --help')" \
+	"one line naming the option"
+testcmd "an option after the image" 0 sm pull "$reg/test/busybox" -q --tls-verify=false
+is "$out" "$id" "only the ID"
+is "$err" "" "quietly"
 done_testing

@@ -37,4 +37,7 @@ like "$out" "Deleted: $id" "and says so"
 check "remove the chroot" sm rm user1
 
 testcmd "rmi without names" 125 sm rmi
+testcmd "rmi -z" 125 sm rmi -z foo
+is "$err" "scatman: rmi: unknown option '-z' (see 'scatman rmi --help')" \
+	"one line naming the option"
 done_testing
