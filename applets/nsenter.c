@@ -103,6 +103,28 @@ static long parse_id(const char *s, const char *what)
 	return v;
 }
 
+/* getopt's messages as glibc words them (util-linux uses glibc's), the
+ * same with musl. */
+static void bad_option(int ch, int argc, char **argv)
+{
+	/* musl leaves optind past argc after a missing argument */
+	int i = optind > argc ? argc : optind;
+	const char *arg = i > 0 ? argv[i - 1] : "";
+
+	if (ch == ':' && !strncmp(arg, "--", 2))
+		fprintf(stderr, "nsenter: option '%.*s' requires an argument\n",
+			(int)strcspn(arg, "="), arg);
+	else if (ch == ':')
+		fprintf(stderr, "nsenter: option requires an argument -- '%c'\n",
+			optopt);
+	else if (optopt)
+		fprintf(stderr, "nsenter: invalid option -- '%c'\n", optopt);
+	else
+		fprintf(stderr, "nsenter: unrecognized option '%s'\n", arg);
+	fprintf(stderr, "Try 'nsenter --help' for more information.\n");
+	exit(1);
+}
+
 static void nsenter_parse(int argc, char **argv, struct nsenter_opts *o)
 {
 	enum { OPT_PRESERVE = 256 };
@@ -128,8 +150,7 @@ static void nsenter_parse(int argc, char **argv, struct nsenter_opts *o)
 	};
 	int ch, i;
 
-	opterr = 1;	/* getopt's own messages, as util-linux's */
-	while ((ch = getopt_long(argc, argv, "+at:m::u::i::n::p::C::U::T::S:G:r::w::Fh",
+	while ((ch = getopt_long(argc, argv, "+:at:m::u::i::n::p::C::U::T::S:G:r::w::Fh",
 				 longopts, NULL)) != -1) {
 		if ((i = ns_index(ch)) >= 0) {
 			o->want[i] = true;
@@ -146,9 +167,7 @@ static void nsenter_parse(int argc, char **argv, struct nsenter_opts *o)
 		case 'w': o->wd = true; o->wd_dir = optarg; break;
 		case 'F': o->no_fork = true; break;
 		case 'h': applet_usage_exit("nsenter", AF_TOOL);
-		default:
-			fprintf(stderr, "Try 'nsenter --help' for more information.\n");
-			exit(1);
+		default: bad_option(ch, argc, argv);
 		}
 	}
 }

@@ -62,6 +62,10 @@ nsenter_tests() {
 	same "$who: gone target" "$run" -t 2147483 -U -m true
 	same "$who: gone target, -a" "" -t 2147483 -a true
 	same "$who: bad option" "$run" --frobnicate
+	same "$who: bad short option" "$run" -x
+	same "$who: missing argument" "$run" -t
+	same "$who: missing argument of a long option" "$run" --target
+	same "$who: missing argument in a cluster" "$run" -at
 	same "$who: -F with -p" "$run" -t "$m" -U -m -p -F sh -c 'readlink /proc/self/ns/pid'
 	testcmd "$who: stop" 0 $S stop -t 1 ns
 }
