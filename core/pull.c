@@ -335,6 +335,17 @@ static const char *oci_layer_type(const char *mt)
 	return mt;
 }
 
+/* Sets o[key] to the string v, replacing or adding it. */
+static void json_set_str(cJSON *o, const char *key, const char *v)
+{
+	if (!cJSON_IsObject(o))
+		return;
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, cJSON_CreateString(v));
+	else
+		cJSON_AddStringToObject(o, key, v);
+}
+
 /*
  * The manifest as stored: OCI media types, so that OCI tools read the
  * store. The config and layer blobs (and so the image ID) are unchanged.
@@ -345,17 +356,14 @@ static void to_oci(struct manifest *m)
 
 	if (strcmp(m->media_type, MT_DOCKER_MANIFEST))
 		return;
-	cJSON_ReplaceItemInObjectCaseSensitive(m->json, "mediaType",
-					       cJSON_CreateString(MT_OCI_MANIFEST));
+	json_set_str(m->json, "mediaType", MT_OCI_MANIFEST);
 	cfg = cJSON_GetObjectItemCaseSensitive(m->json, "config");
-	cJSON_ReplaceItemInObjectCaseSensitive(cfg, "mediaType",
-		cJSON_CreateString("application/vnd.oci.image.config.v1+json"));
+	json_set_str(cfg, "mediaType", "application/vnd.oci.image.config.v1+json");
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m->json, "layers")) {
 		const char *mt = jstr(l, "mediaType");
 
 		if (mt)
-			cJSON_ReplaceItemInObjectCaseSensitive(l, "mediaType",
-				cJSON_CreateString(oci_layer_type(mt)));
+			json_set_str(l, "mediaType", oci_layer_type(mt));
 	}
 	free(m->body);
 	m->body = cJSON_PrintUnformatted(m->json);

@@ -65,6 +65,17 @@ for img in busybox busybox-docker; do
 	check "rmi" sm rmi -a
 done
 
+testcmd "a Docker manifest without mediaType fields" 0 \
+	sm pull -q --tls-verify=false "$front/fault/nomt/busybox-docker"
+is "$out" "$id" "the image ID"
+m=$(python3 -c 'import json, sys
+for e in json.load(open(sys.argv[1]))["manifests"]:
+	print(e["digest"][7:])' "$root/images/index.json")
+like "$(cat "$root/images/blobs/sha256/$m")" \
+	'^\{"schemaVersion":2,.*"config":\{[^}]*"mediaType":"application/vnd.oci.image.config.v1\+json".*"mediaType":"application/vnd.oci.image.manifest.v1\+json"\}$' \
+	"is stored with OCI media types"
+check "rmi" sm rmi -a
+
 # A blob already stored: the manifest's size must still match it.
 check "pull the image" sm pull -q --tls-verify=false "$front/test/busybox"
 before=$(tree_hash "$root")
