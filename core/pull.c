@@ -195,9 +195,10 @@ static bool entry_matches(const cJSON *e, const struct platform *pf)
 	return !strcmp(v, pf->variant);
 }
 
-/* Picks the digest for the wanted platform from an index; malloc'd. */
+/* Picks the digest for the wanted platform from an index (malloc'd) and
+ * the size its entry gives. */
 static char *pick_platform(const cJSON *index, const struct platform *pf,
-			   const char *refstr, struct err *err)
+			   const char *refstr, int64_t *size, struct err *err)
 {
 	const cJSON *e;
 	char avail[512] = "";
@@ -209,6 +210,12 @@ static char *pick_platform(const cJSON *index, const struct platform *pf,
 
 		if (entry_skipped(e) || !digest_valid(d))
 			continue;
+		if (entry_matches(e, pf) &&
+		    !json_size(cJSON_GetObjectItemCaseSensitive(e, "size"), size)) {
+			err_setc(err, EINVAL,
+				 "malformed manifest list of '%s': bad entry size", refstr);
+			return NULL;
+		}
 		if (entry_matches(e, pf))
 			return xstrdup(d);
 		n += (size_t)snprintf(avail + n, n < sizeof(avail) ? sizeof(avail) - n : 0,
@@ -287,13 +294,14 @@ static int resolve_manifest(struct puller *p, const struct ref *r,
 			    struct manifest *m, struct err *err)
 {
 	struct platform pf;
+	int64_t size = 0;
 	char *d;
 
 	if (want_platform(p->o, &pf, err) < 0 ||
 	    fetch_manifest(p, r->digest ? r->digest : r->tag, m, err) < 0)
 		return -1;
 	if (is_index(m->media_type)) {
-		d = pick_platform(m->json, &pf, p->refstr, err);
+		d = pick_platform(m->json, &pf, p->refstr, &size, err);
 		manifest_release(m);
 		if (!d)
 			return -1;
@@ -302,6 +310,13 @@ static int resolve_manifest(struct puller *p, const struct ref *r,
 			return -1;
 		}
 		free(d);
+		if ((int64_t)m->len != size) {
+			err_setc(err, EINVAL,
+				 "malformed manifest list of '%s': the entry says %lld bytes, the manifest has %zu",
+				 p->refstr, (long long)size, m->len);
+			manifest_release(m);
+			return -1;
+		}
 	}
 	if (!is_image(m->media_type)) {
 		err_setc(err, ENOTSUP, "'%s' has an unsupported manifest type '%s'",
@@ -1075,6 +1090,14 @@ static int pull_candidates(struct puller *p, const struct regconf *rc,
 	return ret;
 }
 
+/* What a server sent may be in the message: no terminal controls. */
+static void scrub(struct err *err)
+{
+	for (char *c = err->msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
 int pull_image(struct store *s, const char *refstr, const struct pull_opts *o,
 	       struct image *out, struct err *err)
 {
@@ -1102,5 +1125,7 @@ out_conf:
 	regconf_release(&rc);
 out_ref:
 	ref_release(&r);
+	if (ret < 0)
+		scrub(err);
 	return ret;
 }

@@ -40,6 +40,12 @@ done
 testcmd "urls of an ordinary layer are not followed" 125 pullf foreignplain
 like "$err" "blobs/sha256:[0-9a-f]{64}': HTTP status 404" "the registry's answer stands"
 unlike "$(cat "$flog")" "GET /foreign/" "nothing fetched from the urls"
+testcmd "an index entry size that disagrees with the manifest" 125 pullf idxsize multi
+like "$err" "malformed manifest list of '.*': the entry says [0-9]+ bytes, the manifest has [0-9]+" \
+	"as a malformed manifest list"
+testcmd "a media type with terminal escapes" 125 pullf ctlchars
+like "$err" "unsupported layer media type 'application/x-\?\[31mred\?\[0m'" \
+	"the escapes are not printed"
 testcmd "a token with CR LF refused" 125 pullf badtoken
 like "$err" "sent a token with characters not allowed in a header" "says why"
 unlike "$(cat "$flog")" "fault/badtoken/busybox/manifests/latest range= auth=yes" \
