@@ -50,7 +50,7 @@ int kill_main(int argc, char **argv, struct gopts *g)
 	int sig = SIGKILL, ch, status = 0;
 	bool all = false;
 
-	while ((ch = getopt_long(argc, argv, "+:as:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":as:h", longopts, NULL)) != -1) {
 		if (ch == 'a')
 			all = true;
 		else if (ch == 's' && (sig = signal_parse(optarg)) < 0)

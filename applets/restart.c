@@ -65,7 +65,7 @@ int restart_main(int argc, char **argv, struct gopts *g)
 	bool all = false, running = false;
 	char *end;
 
-	while ((ch = getopt_long(argc, argv, "+:at:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":at:h", longopts, NULL)) != -1) {
 		if (ch == 'a') {
 			all = true;
 		} else if (ch == OPT_RUNNING) {

@@ -101,7 +101,7 @@ static int start_parse(int argc, char **argv, struct start_opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+:aih", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":aih", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->attach = true;

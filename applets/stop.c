@@ -36,7 +36,7 @@ static int stop_parse(int argc, char **argv, bool *all, int *timeout)
 	char *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+:at:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":at:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			*all = true;

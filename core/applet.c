@@ -75,6 +75,9 @@ int applet_run(const struct applet *a, int argc, char **argv,
 			  !(a->flags & (AF_TOOL | AF_OWN_H)))))
 		applet_help_exit(a);
 	optind = 0;
+	/* Applets report option errors themselves, in one line
+	 * (die_bad_option). */
+	opterr = 0;
 	return a->main(argc, argv, g);
 }
 

@@ -296,7 +296,7 @@ void chroot_config_release(struct chroot_config *cfg)
 }
 
 static int json_save(const char *dir, const char *file, cJSON *j,
-		     struct err *err)
+		     bool durable, struct err *err)
 {
 	char *path = path_join(dir, file);
 	char *text = cJSON_Print(j);
@@ -306,7 +306,10 @@ static int json_save(const char *dir, const char *file, cJSON *j,
 		free(path);
 		return err_set(err, ENOMEM, "cannot format '%s'", file);
 	}
-	r = file_write_atomic(path, text, strlen(text), 0644, err);
+	if (durable)
+		r = file_write_atomic(path, text, strlen(text), 0644, err);
+	else
+		r = file_replace(path, text, strlen(text), 0644, err);
 	free(text);
 	free(path);
 	return r;
@@ -334,7 +337,7 @@ int chroot_config_save(const char *dir, const struct chroot_config *cfg,
 		       struct err *err)
 {
 	cJSON *j = chroot_config_to_json(cfg);
-	int r = json_save(dir, "config.json", j, err);
+	int r = json_save(dir, "config.json", j, true, err);
 
 	cJSON_Delete(j);
 	return r;
@@ -406,7 +409,9 @@ int chroot_state_save(const char *dir, const struct chroot_state *st,
 	cJSON_AddNumberToObject(j, "ExitCode", st->exit_code);
 	add_time(j, "StartedAt", st->started_at, st->started_ns);
 	add_time(j, "FinishedAt", st->finished_at, st->finished_ns);
-	r = json_save(dir, "state.json", j, err);
+	/* State describes processes: after a power loss it is stale anyway,
+	 * so it is replaced atomically but not synced (start stays fast). */
+	r = json_save(dir, "state.json", j, false, err);
 	cJSON_Delete(j);
 	return r;
 }

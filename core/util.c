@@ -179,8 +179,8 @@ char *file_read(const char *path, size_t max, size_t *len, struct err *err)
 	return file_read_at(AT_FDCWD, path, max, len, err);
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len,
-		      mode_t mode, struct err *err)
+static int write_replace(const char *path, const void *data, size_t len,
+			 mode_t mode, bool durable, struct err *err)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	char *dir = xstrdup(path);
@@ -193,7 +193,7 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 		err_set(err, errno, "cannot create '%s'", tmp);
 		goto out_free;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		err_set(err, errno, "cannot write '%s'", tmp);
 		close(fd);
 		goto out_unlink;
@@ -206,6 +206,8 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 		err_set(err, errno, "cannot rename '%s'", tmp);
 		goto out_unlink;
 	}
+	if (!durable)
+		goto out_done;
 	if (slash)
 		*slash = '\0';
 	dfd = open(slash ? (*dir ? dir : "/") : ".",
@@ -214,6 +216,7 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 		fsync(dfd);
 		close(dfd);
 	}
+out_done:
 	ret = 0;
 	goto out_free;
 out_unlink:
@@ -222,6 +225,18 @@ out_free:
 	free(tmp);
 	free(dir);
 	return ret;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode, struct err *err)
+{
+	return write_replace(path, data, len, mode, true, err);
+}
+
+int file_replace(const char *path, const void *data, size_t len, mode_t mode,
+		 struct err *err)
+{
+	return write_replace(path, data, len, mode, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct err *err)

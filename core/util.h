@@ -49,6 +49,11 @@ char *file_read_at(int dirfd, const char *path, size_t max, size_t *len,
  */
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode, struct err *err);
+/* As file_write_atomic without the fsyncs: readers see the old or the new
+ * content, but a power loss may lose the change. For run-time state that
+ * means nothing after a reboot (a chroot's state.json). */
+int file_replace(const char *path, const void *data, size_t len, mode_t mode,
+		 struct err *err);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *err);

@@ -24,6 +24,15 @@ run_tests() {
 	local before
 	before=$(ls "$root/chroots" | wc -l)
 	testcmd "$who: run --rm" 4 $S run --rm --tls-verify=false "$img" sh -c 'exit 4'
+	testcmd "$who: run takes create's registry options" 0 $S run --rm \
+		--tls-verify=false --pull always --creds "a:b" \
+		--cert-dir /nonexistent "$img" true
+	echo '{ malformed' >"$t_tmp/bad-auth-$who.json"
+	chmod 644 "$t_tmp/bad-auth-$who.json"
+	testcmd "$who: run passes --authfile on to the pull" 125 $S run --rm \
+		--tls-verify=false --pull always \
+		--authfile "$t_tmp/bad-auth-$who.json" "$img" true
+	like "$err" "bad-auth-$who.json" "$who: the pull read run's --authfile"
 	is "$(ls "$root/chroots" | wc -l)" "$before" "$who: run --rm leaves no chroot"
 
 	testcmd "$who: run -d" 0 $S run -d --tls-verify=false --name bg "$img" sleep 1000

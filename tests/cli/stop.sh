@@ -70,6 +70,12 @@ stop_tests() {
 	is "$(cut -d' ' -f3 "/proc/$main/stat" 2>/dev/null)" "" \
 		"$who: kill ends its main process too"
 
+	# Options may follow the names, as podman takes them.
+	testcmd "$who: start the ignorer again" 0 $S start stubborn
+	testcmd "$who: stop NAME -t 1" 0 $S stop stubborn -t 1
+	is "$out" "stubborn" "$who: -t after the name is an option, not a name"
+	is "$(exit_code_of "$root" stubborn)" "137" "$who: its timeout applied"
+
 	testcmd "$who: stop of a missing chroot" 125 $S stop nosuch
 	testcmd "$who: stop -t garbage" 125 $S stop -t soon catcher
 }
