@@ -153,6 +153,17 @@ void http_resp_release(struct http_resp *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static const char plain_http_msg[] =
+	"server gave HTTP response to HTTPS client: ";
+
+/* What TLS libraries make of a plain HTTP answer. */
+static bool plain_http(const char *why)
+{
+	return strstr(why, "wrong version number") ||
+	       strstr(why, "packet length too long") ||
+	       strstr(why, "unexpected message");
+}
+
 int http_curl_err(struct err *err, CURLcode rc, const char *url,
 		  const char *errbuf)
 {
@@ -163,15 +174,9 @@ int http_curl_err(struct err *err, CURLcode rc, const char *url,
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-		/* What a TLS library makes of a plain HTTP answer. */
-		if (strstr(why, "wrong version number") ||
-		    strstr(why, "packet length too long") ||
-		    strstr(why, "unexpected message"))
-			return err_setc(err, EPROTO,
-				       "TLS failure talking to '%s': server gave HTTP response to HTTPS client: %s (%s)",
-				       url, why, tls_hint);
-		return err_setc(err, EPROTO, "TLS failure talking to '%s': %s (%s)",
-				url, why, tls_hint);
+		return err_setc(err, EPROTO, "TLS failure talking to '%s': %s%s (%s)",
+				url, plain_http(why) ? plain_http_msg : "", why,
+				tls_hint);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_setc(err, EHOSTUNREACH,
 			       "cannot resolve the host of '%s': %s", url, why);

@@ -312,8 +312,8 @@ static int resolve_manifest(struct puller *p, const struct ref *r,
 		free(d);
 		if ((int64_t)m->len != size) {
 			err_setc(err, EINVAL,
-				 "malformed manifest list of '%s': the entry says %lld bytes, the manifest has %zu",
-				 p->refstr, (long long)size, m->len);
+				 "malformed manifest list: entry size %lld, manifest size %zu",
+				 (long long)size, m->len);
 			manifest_release(m);
 			return -1;
 		}
@@ -747,7 +747,7 @@ static int plan_layers(struct puller *p, const cJSON *layers,
 			have = store_blob_size(p->s, d);
 		if (have >= 0 && have != size)
 			return err_setc(err, EINVAL,
-					"malformed manifest: layer '%s' has size %lld, but its blob has %lld bytes",
+					"malformed manifest: layer '%s': size %lld, blob %lld",
 					d, (long long)size, (long long)have);
 		if (have >= 0) {
 			status(p, "Copying blob %.12s skipped: already exists", d + 7);
@@ -820,7 +820,7 @@ static int fetch_config(struct puller *p, const char *digest, int64_t size,
 	if (have != size) {
 		http_resp_release(resp);
 		return err_setc(err, EINVAL,
-				"malformed manifest: config '%s' has size %lld, but its blob has %lld bytes",
+				"malformed manifest: config '%s': size %lld, blob %lld",
 				digest, (long long)size, (long long)have);
 	}
 	if (!resp->body)

@@ -252,7 +252,7 @@ static int take_challenge(struct registry *r, const char *www, struct err *err)
 			b = i;
 	if (b < n && !bearer_ok(&c[b])) {
 		ret = err_setc(err, EPROTO,
-			       "'%s' asks for a token from an invalid realm (want an http or https URL of printable characters)",
+			       "'%s' gave an invalid token realm (want an http(s) URL)",
 			       r->domain);
 	} else if (b < n) {
 		free(r->realm);
