@@ -395,8 +395,8 @@ static int bind_host_file(int rootfd, const char *rootpath, const char *src,
 static int mount_volume(int rootfd, const char *spec, struct err *err)
 {
 	char *s = xstrdup(spec), *dst, *opts, base[NAME_MAX + 1];
+	struct stat st, dst_st;
 	bool ro = false;
-	struct stat st;
 	int fd = -1, r = -1;
 
 	dst = strchr(s, ':');
@@ -422,7 +422,9 @@ static int mount_volume(int rootfd, const char *spec, struct err *err)
 		int dfd = parent_in_root(rootfd, dst, base, sizeof(base));
 
 		if (dfd >= 0) {
-			int cfd = openat(dfd, base, O_CREAT | O_WRONLY |
+			/* O_EXCL: an existing entry is never opened for
+			 * writing (a FIFO there would block). */
+			int cfd = openat(dfd, base, O_CREAT | O_EXCL | O_WRONLY |
 					 O_NOFOLLOW | O_CLOEXEC, 0644);
 			if (cfd >= 0)
 				close(cfd);
@@ -432,6 +434,16 @@ static int mount_volume(int rootfd, const char *spec, struct err *err)
 	}
 	if (fd < 0) {
 		err_set(err, errno, "creating mount point '%s'", dst);
+		goto out_free;
+	}
+	/* A file goes on a regular file, a directory on a directory: never
+	 * on a FIFO, a device or a symlink planted by the image. */
+	if (fstat(fd, &dst_st) < 0 ||
+	    (S_ISDIR(st.st_mode) ? !S_ISDIR(dst_st.st_mode)
+				 : !S_ISREG(dst_st.st_mode))) {
+		err_set(err, 0, "volume destination '%s' is not a %s", dst,
+			S_ISDIR(st.st_mode) ? "directory" : "regular file");
+		close(fd);
 		goto out_free;
 	}
 	r = bind_on_fd(s, fd, true);

@@ -147,6 +147,20 @@ exec_tests() {
 	like "$err" "not running" "$who: not running message"
 }
 
+# A FIFO planted at a volume's destination is refused, not opened (which
+# would block the start for good).
+echo data >"$t_tmp/volfile"
+testcmd "create with a file volume" 0 sm create --tls-verify=false \
+	--name fifo -v "$t_tmp/volfile:/fifo:ro" "$img" cat /fifo
+rootfs=$(sm inspect --format '{{.Rootfs}}' fifo)
+mkfifo "$rootfs/fifo"
+testcmd "start with a FIFO at the volume destination" 125 \
+	timeout 60 "$SCATMAN_BIN" --root "$t_tmp/root" start -a fifo
+like "$err" "'/fifo' is not a regular file" "the FIFO is named"
+rm "$rootfs/fifo"
+testcmd "start once the FIFO is gone" 0 sm start -a fifo
+is "$out" "data" "the volume is mounted on a regular file"
+
 exec_tests sm root
 if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
 	exec_tests smu rootless
