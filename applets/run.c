@@ -155,6 +155,12 @@ static void run_rm(char **argv)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* rm prints the name it removed: stdout belongs to the
+		 * command's output here. */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
 		execv(argv[0], argv);
 		_exit(EXIT_ERR);
 	}

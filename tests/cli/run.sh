@@ -24,6 +24,11 @@ run_tests() {
 	local before
 	before=$(ls "$root/chroots" | wc -l)
 	testcmd "$who: run --rm" 4 $S run --rm --tls-verify=false "$img" sh -c 'exit 4'
+	before=$(ls "$root/chroots" | wc -l)
+	testcmd "$who: run --rm of a missing user" 125 $S run --rm \
+		--tls-verify=false -u nosuchuser "$img" true
+	is "$out" "" "$who: a failed run --rm prints nothing on stdout"
+	is "$(ls "$root/chroots" | wc -l)" "$before" "$who: and leaves no chroot"
 	testcmd "$who: run takes create's registry options" 0 $S run --rm \
 		--tls-verify=false --pull always --creds "a:b" \
 		--cert-dir /nonexistent "$img" true
