@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The applet table and dispatch: commands and bundled utilities. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,9 @@ int applet_run(const struct applet *a, int argc, char **argv,
 			 (!strcmp(argv[1], "-h") &&
 			  !(a->flags & (AF_TOOL | AF_OWN_H)))))
 		applet_help_exit(a);
+	if (!g->root && !(a->flags & (AF_TOOL | AF_NO_ROOT)))
+		die("cannot find a storage root: set HOME, XDG_DATA_HOME or "
+		    "SCATMAN_ROOT, or pass --root");
 	optind = 0;
 	/* Applets report option errors themselves, in one line
 	 * (die_bad_option). */
@@ -107,7 +111,12 @@ void gopts_default_root(struct gopts *g, const char *opt_root)
 	const char *env = getenv("SCATMAN_ROOT");
 	const char *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
+	struct passwd *pw;
 
+	if (!home || !*home) {
+		pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
 	if (opt_root && *opt_root)
 		g->root = xstrdup(opt_root);
 	else if (env && *env)
@@ -117,8 +126,7 @@ void gopts_default_root(struct gopts *g, const char *opt_root)
 	else if (home && *home)
 		g->root = path_join(home, ".local/share/scatman");
 	else
-		die("cannot find a storage root: set HOME, XDG_DATA_HOME, "
-		    "SCATMAN_ROOT or pass --root");
+		return;	/* only the commands that need storage complain */
 	if (g->root[0] != '/') {
 		char cwd[4096];
 

@@ -12,6 +12,7 @@ enum applet_flags {
 	AF_HIDDEN = 1 << 2,	/* left out of the help listing */
 	AF_OWN_H = 1 << 3,	/* -h is an option of the applet (create -h
 				 * HOSTNAME), not a request for help */
+	AF_NO_ROOT = 1 << 4,	/* runs without a storage root (help, version) */
 };
 
 /* Options given before the command name, honoured by every command. */
@@ -62,7 +63,9 @@ void applet_usage_exit(const char *name, unsigned kind)
  */
 void die_bad_option(int c, char **argv) __attribute__((noreturn));
 
-/* Fills g->root from --root, SCATMAN_ROOT, XDG_DATA_HOME or HOME. */
+/* Fills g->root from --root, SCATMAN_ROOT, XDG_DATA_HOME or the home
+ * directory; leaves it NULL when there is none (applet_run then refuses
+ * every command that needs storage). */
 void gopts_default_root(struct gopts *g, const char *opt_root);
 
 #endif

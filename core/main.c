@@ -215,7 +215,8 @@ int main(int argc, char **argv)
 		argv = fallback;
 	}
 
-	if (str_has_prefix(base, "scatman-")) {
+	/* "make static" names the binary scatman-static: still the manager. */
+	if (str_has_prefix(base, "scatman-") && strcmp(base, "scatman-static")) {
 		a = applet_find(base + 8, AF_CMD);
 		if (!a)
 			return unknown_command(base + 8);

@@ -58,6 +58,12 @@ like "$out" '^scatman version ' "as the manager"
 rm "$d/scatman-static"
 testcmd "pull --help" 0 inroot "$d" /scatman pull --help
 like "$out" '^Usage: scatman pull' "a command's usage"
+# No HOME and no passwd: help works, storage commands say what is missing.
+testcmd "version with no HOME" 0 env -i "$(command -v unshare)" -r \
+	"$(command -v chroot)" "$d" /scatman version
+testcmd "images with no HOME" 125 env -i "$(command -v unshare)" -r \
+	"$(command -v chroot)" "$d" /scatman images
+like "$err" 'cannot find a storage root' "names the missing storage root"
 
 # tar by its link name: archive the binary, list it, extract it elsewhere.
 ln -s scatman "$d/tar"
