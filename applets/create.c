@@ -113,15 +113,6 @@ struct create_args {
 	char **cmd;		/* command args after the image, or NULL */
 };
 
-static int parse_bool_opt(const char *name, const char *v)
-{
-	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		return 1;
-	if (!strcasecmp(v, "false") || !strcmp(v, "0"))
-		return 0;
-	die_usage("invalid value '%s' for --%s", v, name);
-}
-
 static const char *one_of(const char *flag, const char *v,
 			  const char *const *allowed)
 {
@@ -152,7 +143,7 @@ static void parse_long(struct create_args *a, int c, char **argv)
 	case OPT_PLATFORM: a->platform = optarg; break;
 	case OPT_PULL: a->pull = one_of("pull", optarg, pull); break;
 	case OPT_TLS_VERIFY:
-		a->tls_verify = parse_bool_opt("tls-verify", optarg);
+		a->tls_verify = parse_bool_flag("tls-verify", optarg);
 		break;
 	case OPT_USERNS:
 		if (userns_mode_parse(optarg) < 0)

@@ -53,15 +53,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_bool_opt(const char *name, const char *v)
-{
-	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		return 1;
-	if (!strcasecmp(v, "false") || !strcmp(v, "0"))
-		return 0;
-	die_usage("invalid value '%s' for --%s: want true or false", v, name);
-}
-
 static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
@@ -74,7 +65,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'p': o->pass = optarg; break;
 		case OPT_PASS_STDIN: o->pass_stdin = true; break;
 		case OPT_TLS_VERIFY:
-			o->tls_verify = parse_bool_opt("tls-verify", optarg);
+			o->tls_verify = parse_bool_flag("tls-verify", optarg);
 			break;
 		case 'u': o->user = optarg; break;
 		case 'h': applet_usage_exit("login", AF_CMD);

@@ -49,16 +49,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "true"/"false" as podman's boolean flags take them. */
-static int parse_bool_opt(const char *name, const char *v)
-{
-	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		return 1;
-	if (!strcasecmp(v, "false") || !strcmp(v, "0"))
-		return 0;
-	die_usage("invalid value '%s' for --%s: want true or false", v, name);
-}
-
 static void parse(int argc, char **argv, struct pull_opts *o)
 {
 	int c;
@@ -74,7 +64,7 @@ static void parse(int argc, char **argv, struct pull_opts *o)
 		case OPT_PLATFORM: o->platform = optarg; break;
 		case OPT_VARIANT: o->variant = optarg; break;
 		case OPT_TLS_VERIFY:
-			o->tls_verify = parse_bool_opt("tls-verify", optarg);
+			o->tls_verify = parse_bool_flag("tls-verify", optarg);
 			break;
 		case 'q': o->quiet = true; break;
 		case 'h': applet_usage_exit("pull", AF_CMD);

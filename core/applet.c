@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "applet.h"
@@ -104,6 +105,15 @@ void die_bad_option(int c, char **argv)
 	if (c == ':')
 		die_usage("option '%s' needs an argument", opt);
 	die_usage("unknown option '%s'", opt);
+}
+
+int parse_bool_flag(const char *name, const char *v)
+{
+	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcasecmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	die_usage("invalid value '%s' for --%s: want true or false", v, name);
 }
 
 void gopts_default_root(struct gopts *g, const char *opt_root)

@@ -63,6 +63,11 @@ void applet_usage_exit(const char *name, unsigned kind)
  */
 void die_bad_option(int c, char **argv) __attribute__((noreturn));
 
+/* Parses the value of a podman-style boolean flag (--tls-verify,
+ * --tls-verify=false): none, "true" or "1" is 1, "false" or "0" is 0;
+ * anything else is a usage error naming --name. */
+int parse_bool_flag(const char *name, const char *value);
+
 /* Fills g->root from --root, SCATMAN_ROOT, XDG_DATA_HOME or the home
  * directory; leaves it NULL when there is none (applet_run then refuses
  * every command that needs storage). */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -596,21 +595,8 @@ int chroot_find(const char *root, const char *name_or_id, struct chroot *c,
 int chroot_lock(const char *dir, int how, struct err *err)
 {
 	char *path = path_join(dir, "lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = file_lock(path, 0644, how, err);
 
-	if (fd < 0) {
-		err_set(err, errno, "cannot open '%s'", path);
-		free(path);
-		return -1;
-	}
-	while (flock(fd, how) < 0) {
-		if (errno == EINTR)
-			continue;
-		err_set(err, errno, "cannot lock '%s'", path);
-		close(fd);
-		free(path);
-		return -1;
-	}
 	free(path);
 	return fd;
 }

@@ -171,21 +171,8 @@ static int lock_file(const char *root, const char *name, int how,
 		     struct err *err)
 {
 	char *path = path_join(root, name);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = file_lock(path, 0600, how, err);
 
-	if (fd < 0) {
-		err_set(err, errno, "cannot open '%s'", path);
-		free(path);
-		return -1;
-	}
-	while (flock(fd, how) < 0) {
-		if (errno == EINTR)
-			continue;
-		err_set(err, errno, "cannot lock '%s'", path);
-		close(fd);
-		free(path);
-		return -1;
-	}
 	free(path);
 	return fd;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -237,6 +238,22 @@ int file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		 struct err *err)
 {
 	return write_replace(path, data, len, mode, false, err);
+}
+
+int file_lock(const char *path, mode_t mode, int how, struct err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd < 0)
+		return err_set(err, errno, "cannot open '%s'", path);
+	while (flock(fd, how) < 0) {
+		if (errno == EINTR)
+			continue;
+		err_set(err, errno, "cannot lock '%s'", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int mkdir_p(const char *path, mode_t mode, struct err *err)

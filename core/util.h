@@ -55,6 +55,11 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 int file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		 struct err *err);
 
+/* Opens (creating with mode) the lock file path, without following a
+ * symlink, and takes flock(how) on it; returns the fd (close it to unlock)
+ * or -1. */
+int file_lock(const char *path, mode_t mode, int how, struct err *err);
+
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *err);
 
