@@ -12,12 +12,13 @@
 #include "userinfo.h"
 #include "util.h"
 
-/* Caps what a chroot's account files may make us read. */
-#define USERINFO_FILE_MAX (4 << 20)
+/* Caps what a chroot's account files may make us read; a larger file is
+ * refused whole (a truncated one could give a cut-off name an entry). */
+#define USERINFO_FILE_MAX (64 << 20)
 
 /*
  * Reads the chroot's account file: only a regular file (a FIFO or a
- * device planted there must not block or flood us), at most
+ * device planted there must not block or flood us) of at most
  * USERINFO_FILE_MAX bytes. NULL when it cannot be read.
  */
 static char *read_account_file(int rootfd, const char *path)
@@ -31,9 +32,10 @@ static char *read_account_file(int rootfd, const char *path)
 		    O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		buf = xmalloc(USERINFO_FILE_MAX + 1);
-		n = read_full(fd, buf, USERINFO_FILE_MAX);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size <= USERINFO_FILE_MAX) {
+		buf = xmalloc((size_t)st.st_size + 1);
+		n = read_full(fd, buf, (size_t)st.st_size);
 		if (n < 0)
 			n = 0;
 		buf[n] = '\0';

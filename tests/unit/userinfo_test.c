@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,29 @@ static int make_root(char *dir)
 	free(p);
 	fd = open(dir, O_PATH | O_DIRECTORY);
 	return fd;
+}
+
+/* An entry after a 10 MB line is still found: the file is read whole,
+ * not cut at a cap. */
+static void test_big_passwd(const char *dir, int root)
+{
+	size_t big = 10u << 20, n = 0;
+	struct err err = ERR_INIT;
+	struct userinfo ui;
+	char *text, *p;
+
+	text = xmalloc(big + 256);
+	n += (size_t)sprintf(text, "root:x:0:0:root:/root:/bin/sh\nhuge:x:5:5:");
+	memset(text + n, 'g', big);
+	n += big;
+	n += (size_t)sprintf(text + n, ":/:/bin/sh\nafter:x:4242:4242::/a:/bin/sh\n");
+	p = path_join(dir, "etc/passwd");
+	file_write_atomic(p, text, n, 0644, &err);
+	tap_is_int(userinfo_resolve(root, "after", &ui, &err), 0,
+		   "an entry after a 10 MB line is found");
+	tap_is_int(ui.uid, 4242, "with its uid");
+	free(p);
+	free(text);
 }
 
 int main(void)
@@ -114,6 +138,7 @@ int main(void)
 	tap_is_int(userinfo_resolve(root, "tester", &ui, &err), -1,
 		   "a named user with a FIFO passwd is unknown");
 
+	test_big_passwd(dir, root);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		tap_ok(0, "cleanup");
