@@ -27,6 +27,7 @@
 
 #include "../core/applet.h"
 #include "../core/chroot.h"
+#include "../core/envfile.h"
 #include "../core/log.h"
 #include "../core/ns.h"
 #include "../core/proc.h"
@@ -83,23 +84,13 @@ static char **env_add(char **env, const char *kv)
 static char **env_file(char **env, const char *path)
 {
 	struct err err = ERR_INIT;
-	char *text = file_read(path, 1 << 20, NULL, &err), *save = NULL;
+	char **lines = envfile_read(path, &err);
 
-	if (!text)
+	if (!lines)
 		die_err(&err);
-	for (char *l = strtok_r(text, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		size_t n;
-
-		while (*l == ' ' || *l == '\t')
-			l++;
-		n = strlen(l);
-		if (n && l[n - 1] == '\r')
-			l[n - 1] = '\0';
-		if (*l && *l != '#')
-			env = env_add(env, l);
-	}
-	free(text);
+	for (size_t i = 0; lines[i]; i++)
+		env = env_add(env, lines[i]);
+	strv_free(lines);
 	return env;
 }
 

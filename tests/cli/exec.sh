@@ -16,6 +16,8 @@ marker=scatman-host-marker-$$
 touch "$t_tmp/$marker"
 printf 'FROM_FILE=yes\n# a comment\n\n   \nSPACED=a b\r\n' >"$t_tmp/envfile"
 chmod 644 "$t_tmp/envfile"
+printf 'A=1\nB=x\0y\nD=ok\n' >"$t_tmp/envfile-nul"
+chmod 644 "$t_tmp/envfile-nul"
 
 exec_tests() {
 	local S=$1 who=$2
@@ -59,6 +61,9 @@ exec_tests() {
 	testcmd "$who: --env-file" 0 $S exec --env-file "$t_tmp/envfile" ex \
 		sh -c 'echo "$FROM_FILE/$SPACED"'
 	is "$out" "yes/a b" "$who: --env-file lines"
+	testcmd "$who: --env-file with a NUL byte" 125 $S exec \
+		--env-file "$t_tmp/envfile-nul" ex true
+	like "$err" "NUL byte" "$who: a NUL byte is refused, not a silent cut"
 
 	testcmd "$who: hostname" 0 $S exec ex hostname
 	is "$out" "ex" "$who: the hostname is the chroot's name"
