@@ -541,6 +541,39 @@ static int open_locked(const char *path, struct err *err)
 	}
 }
 
+/* true when path is a regular file of size bytes hashing to digest. */
+static bool file_is_blob(const char *path, const char *digest, int64_t size)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char got[DIGEST_STR_LEN + 1];
+	struct sha256 sha;
+	struct stat st;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == size &&
+	     rehash_partial(fd, &sha) == size;
+	if (ok) {
+		sha256_final_str(&sha, got);
+		ok = !strcmp(got, digest);
+	}
+	close(fd);
+	return ok;
+}
+
+/* true when the .ok file is there and verifies; a bad one is removed. */
+static bool ok_file_valid(const struct blob_job *j)
+{
+	if (access(j->ok, F_OK) < 0)
+		return false;
+	if (file_is_blob(j->ok, j->digest, j->size))
+		return true;
+	log_debug("removing unverifiable '%s'", j->ok);
+	unlink(j->ok);
+	return false;
+}
+
 /*
  * Downloads one blob into a partial file under the temp area, resuming
  * what an earlier run left, and renames it to its .ok name once verified;
@@ -554,14 +587,14 @@ static int fetch_blob(struct puller *p, struct blob_job *j, struct err *err)
 
 	j->partial = xasprintf("%s/blob-%s.partial", p->s->tmp, j->digest + 7);
 	j->ok = xasprintf("%s/blob-%s.ok", p->s->tmp, j->digest + 7);
-	if (access(j->ok, F_OK) == 0) {
+	if (ok_file_valid(j)) {
 		j->verified = true;
 		return 0;
 	}
 	fd = open_locked(j->partial, err);
 	if (fd < 0)
 		return -1;
-	if (store_has_blob(p->s, j->digest) || access(j->ok, F_OK) == 0) {
+	if (store_blob_size(p->s, j->digest) == j->size || ok_file_valid(j)) {
 		/* Fetched meanwhile by a concurrent pull. */
 		j->verified = access(j->ok, F_OK) == 0;
 		unlink(j->partial);
@@ -723,9 +756,31 @@ static const cJSON *layer_urls(const cJSON *l)
 	return cJSON_GetObjectItemCaseSensitive(l, "urls");
 }
 
-/* One job per layer missing from the store; a size that disagrees with
- * the stored blob or with another descriptor of the same blob is an
- * error. */
+/*
+ * The size of the stored blob of digest when it agrees with size; -1 when
+ * it is absent or corrupt (to be fetched again, replacing it); -2 when
+ * the blob verifies but size contradicts it.
+ */
+static int64_t stored_size(struct puller *p, const char *digest, int64_t size)
+{
+	int64_t have = store_blob_size(p->s, digest);
+	char *path;
+	bool good;
+
+	if (have < 0 || have == size)
+		return have;
+	path = store_blob_path(p->s, digest);
+	good = file_is_blob(path, digest, have);
+	free(path);
+	if (good)
+		return -2;
+	log_warn("blob %s in the store is corrupt; fetching it again", digest);
+	return -1;
+}
+
+/* One job per layer missing from the store (or corrupt there); a size
+ * that disagrees with the verified stored blob or with another descriptor
+ * of the same blob is an error. */
 static int plan_layers(struct puller *p, const cJSON *layers,
 		       struct workers *w, struct err *err)
 {
@@ -744,6 +799,8 @@ static int plan_layers(struct puller *p, const cJSON *layers,
 			if (!strcmp(w->jobs[i].digest, d))
 				have = w->jobs[i].size;
 		if (have < 0)
+			have = stored_size(p, d, size);
+		if (have == -2)
 			have = store_blob_size(p->s, d);
 		if (have >= 0 && have != size)
 			return err_setc(err, EINVAL,
@@ -805,9 +862,11 @@ static int fetch_layers(struct puller *p, const cJSON *layers,
 static int fetch_config(struct puller *p, const char *digest, int64_t size,
 			struct http_resp *resp, struct err *err)
 {
-	int64_t have = store_blob_size(p->s, digest);
+	int64_t have = stored_size(p, digest, size);
 	char *got;
 
+	if (have == -2)
+		have = store_blob_size(p->s, digest);
 	memset(resp, 0, sizeof(*resp));
 	if (have < 0 && size > STORE_JSON_MAX)
 		return err_setc(err, EFBIG, "config '%s' is larger than %d bytes",

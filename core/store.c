@@ -245,6 +245,7 @@ int store_put_blob(struct store *s, const char *digest, const void *data,
 		   size_t len, struct err *err)
 {
 	char *path = store_blob_path(s, digest), *got;
+	struct stat st;
 	int ret = -1;
 
 	if (!path)
@@ -255,8 +256,9 @@ int store_put_blob(struct store *s, const char *digest, const void *data,
 			digest, got);
 		goto out_free;
 	}
+	/* A stored blob of another size is corrupt: replace it. */
 	ret = 0;
-	if (access(path, F_OK) < 0)
+	if (stat(path, &st) < 0 || st.st_size != (off_t)len)
 		ret = file_write_atomic(path, data, len, 0644, err);
 out_free:
 	free(got);
