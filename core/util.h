@@ -26,6 +26,9 @@ char *path_join(const char *a, const char *b);
 
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
+/* Parses a whole decimal number within [min, max] into *out; false on
+ * junk, sign or overflow (no wrapping). */
+bool str_to_num(const char *s, long long min, long long max, long long *out);
 
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
