@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "../core/applet.h"
 #include "../core/log.h"
 #include "../core/ns.h"
+#include "../core/util.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -78,7 +80,7 @@ struct nsenter_opts {
 	const char *file[NS_COUNT];
 	bool root, wd;
 	const char *root_dir, *wd_dir;
-	long uid, gid;		/* -1: not given */
+	long long uid, gid;	/* -1: not given */
 	int fd[NS_COUNT];
 	int root_fd, wd_fd;
 };
@@ -91,14 +93,14 @@ static int ns_index(int opt)
 	return -1;
 }
 
-static long parse_id(const char *s, const char *what)
+/* Ids are 0..2^32-2 (-1 is "no id"); pids 1..INT_MAX (one past pid_max
+ * is refused by the kernel as util-linux reports it: no such process). */
+static long long parse_id(const char *s, const char *what)
 {
-	char *end;
-	long v;
+	bool pid = !strcmp(what, "pid");
+	long long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || !*s || v < 0)
+	if (!str_to_num(s, pid, pid ? INT_MAX : 4294967294LL, &v))
 		die("failed to parse %s: '%s'", what, s);
 	return v;
 }

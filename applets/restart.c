@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* restart: stop (as stop does) and start chroots again, detached. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -10,6 +11,7 @@
 #include "../core/chroot.h"
 #include "../core/log.h"
 #include "../core/supervise.h"
+#include "../core/util.h"
 
 const char restart_usage[] =
 	"Usage: scatman restart [options] CHROOT [CHROOT...]\n"
@@ -63,7 +65,7 @@ int restart_main(int argc, char **argv, struct gopts *g)
 	struct err err = ERR_INIT;
 	int timeout = 10, ch, status = 0, r;
 	bool all = false, running = false;
-	char *end;
+	long long n;
 
 	while ((ch = getopt_long(argc, argv, ":at:h", longopts, NULL)) != -1) {
 		if (ch == 'a') {
@@ -71,9 +73,9 @@ int restart_main(int argc, char **argv, struct gopts *g)
 		} else if (ch == OPT_RUNNING) {
 			running = true;
 		} else if (ch == 't') {
-			timeout = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || timeout < 0)
+			if (!str_to_num(optarg, 0, INT_MAX, &n))
 				die_usage("invalid timeout '%s'", optarg);
+			timeout = (int)n;
 		} else if (ch == 'h') {
 			applet_usage_exit("restart", AF_CMD);
 		} else {

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,7 @@ static void parse_opts(struct rm_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	long long n;
 	int ch;
 
 	o->timeout = 10;
@@ -178,9 +179,9 @@ static void parse_opts(struct rm_opts *o, int argc, char **argv)
 			o->ignore = true;
 			break;
 		case 't':
-			o->timeout = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || o->timeout < 0)
+			if (!str_to_num(optarg, 0, INT_MAX, &n))
 				die_usage("invalid timeout '%s'", optarg);
+			o->timeout = (int)n;
 			break;
 		case 'v':
 			break;

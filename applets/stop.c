@@ -6,6 +6,7 @@
  * exit. Stopping a chroot that is not running is not an error.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +14,7 @@
 #include "../core/chroot.h"
 #include "../core/log.h"
 #include "../core/supervise.h"
+#include "../core/util.h"
 
 const char stop_usage[] =
 	"Usage: scatman stop [options] CHROOT [CHROOT...]\n"
@@ -33,7 +35,7 @@ static int stop_parse(int argc, char **argv, bool *all, int *timeout)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	long long n;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, ":at:h", longopts, NULL)) != -1) {
@@ -42,9 +44,9 @@ static int stop_parse(int argc, char **argv, bool *all, int *timeout)
 			*all = true;
 			break;
 		case 't':
-			*timeout = (int)strtol(optarg, &end, 10);
-			if (*end || *timeout < 0 || *optarg == '\0')
+			if (!str_to_num(optarg, 0, INT_MAX, &n))
 				die_usage("invalid timeout '%s'", optarg);
+			*timeout = (int)n;
 			break;
 		case 'h':
 			applet_usage_exit("stop", AF_CMD);

@@ -67,6 +67,25 @@ nsenter_tests() {
 	same "$who: missing argument of a long option" "$run" --target
 	same "$who: missing argument in a cluster" "$run" -at
 	same "$who: -F with -p" "$run" -t "$m" -U -m -p -F sh -c 'readlink /proc/self/ns/pid'
+	# out-of-range numbers are refused, never wrapped (2^32+pid is pid)
+	testcmd "$who: -t 2^32+pid refused" 1 \
+		$run "$SCATMAN_BIN" nsenter -t $((4294967296 + m)) -m true
+	like "$err" "failed to parse pid" "$who: says the pid is bad"
+	testcmd "$who: -t 0 refused" 1 $run "$SCATMAN_BIN" nsenter -t 0 -m true
+	testcmd "$who: -t 2^31 refused" 1 $run "$SCATMAN_BIN" \
+		nsenter -t 2147483648 -m true
+	like "$err" "failed to parse pid" "$who: -t 2^31 says why"
+	for o in -S -G; do
+		for v in 4294967296 4294967295 -1; do
+			testcmd "$who: $o $v refused" 1 $run "$SCATMAN_BIN" \
+				nsenter -t "$m" -a $o $v id
+			like "$err" "failed to parse [ug]id" "$who: $o $v says why"
+			is "$out" "" "$who: $o $v runs nothing"
+		done
+	done
+	testcmd "$who: -S 0 -G 0 taken" 0 $run "$SCATMAN_BIN" \
+		nsenter -t "$m" -a -S 0 -G 0 id -u
+	is "$out" 0 "$who: as uid 0"
 	testcmd "$who: stop" 0 $S stop -t 1 ns
 }
 

@@ -78,6 +78,19 @@ stop_tests() {
 
 	testcmd "$who: stop of a missing chroot" 125 $S stop nosuch
 	testcmd "$who: stop -t garbage" 125 $S stop -t soon catcher
+	# 2^32 must not wrap to a timeout of 0 (an immediate SIGKILL)
+	testcmd "$who: start catcher again" 0 $S start catcher
+	for t in 4294967296 2147483648 -1 +1 " 1"; do
+		testcmd "$who: stop -t '$t' is refused" 125 $S stop -t "$t" catcher
+		like "$err" "invalid timeout" "$who: stop -t '$t' says why"
+		testcmd "$who: restart -t '$t' is refused" 125 \
+			$S restart -t "$t" catcher
+		testcmd "$who: rm -t '$t' is refused" 125 $S rm -f -t "$t" catcher
+	done
+	testcmd "$who: refused timeouts stop nothing" 0 $S exec catcher true
+	testcmd "$who: stop -t 2147483647 is taken" 0 \
+		$S stop -t 2147483647 catcher
+	is "$(exit_code_of "$root" catcher)" "3" "$who: and TERM ended it"
 }
 
 stop_tests sm root "$t_tmp/root"
