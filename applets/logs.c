@@ -8,9 +8,11 @@
  * or Go durations (10m, 1h30m: that long ago). -f follows with inotify
  * and a pidfd of the supervisor until the chroot stops.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,25 @@ struct log_src {
 };
 
 /* Go durations: "300ms", "1.5h", "1h30m", "-1m" (ns). -1 when not one. */
+/* Nanoseconds as int64, saturated at the ends of its range. */
+static int64_t clamp_ns(double v)
+{
+	if (v >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (v <= -9223372036854775807.0)
+		return -INT64_MAX;
+	return (int64_t)v;
+}
+
+static int64_t sec_ns(int64_t sec, long nsec)
+{
+	if (sec >= INT64_MAX / NS_PER_SEC)
+		return INT64_MAX;
+	if (sec <= -(INT64_MAX / NS_PER_SEC))
+		return -INT64_MAX;
+	return sec * NS_PER_SEC + nsec;
+}
+
 static int parse_duration(const char *s, int64_t *ns)
 {
 	static const struct {
@@ -84,7 +105,8 @@ static int parse_duration(const char *s, int64_t *ns)
 		double v = strtod(s, &end);
 		size_t best = 0, bi = 0;
 
-		if (end == s || *s == '-' || *s == '+')
+		if (end == s || (!isdigit((unsigned char)*s) && *s != '.') ||
+		    !isfinite(v))
 			return -1;
 		for (size_t i = 0; i < ARRAY_SIZE(units); i++)
 			if (str_has_prefix(end, units[i].unit) &&
@@ -97,7 +119,7 @@ static int parse_duration(const char *s, int64_t *ns)
 		total += v * units[bi].ns;
 		s = end + best;
 	}
-	*ns = (int64_t)(neg ? -total : total);
+	*ns = clamp_ns(neg ? -total : total);
 	return 0;
 }
 
@@ -124,7 +146,7 @@ static int parse_local(const char *s, int64_t *ns)
 	if (*p)
 		return -1;
 	tm.tm_isdst = -1;
-	*ns = (int64_t)mktime(&tm) * NS_PER_SEC + (int64_t)(frac * 1e9);
+	*ns = sec_ns((int64_t)mktime(&tm), (long)(frac * 1e9));
 	return 0;
 }
 
@@ -146,12 +168,12 @@ static int64_t parse_when(const char *s, const char *opt)
 	double v;
 
 	if (time_parse_rfc3339(s, &sec, &nsec) == 0)
-		return sec * NS_PER_SEC + nsec;
+		return sec_ns(sec, nsec);
 	v = strtod(s, &end);
-	if (end != s && !*end && *s != '-')
-		return (int64_t)(v * 1e9);
+	if (end != s && !*end && strspn(s, "0123456789.") == strlen(s))
+		return clamp_ns(v * 1e9);
 	if (parse_duration(s, &d) == 0)
-		return now_ns() - d;
+		return __builtin_sub_overflow(now_ns(), d, &d) ? INT64_MAX : d;
 	if (parse_local(s, &d) == 0)
 		return d;
 	die("invalid %s '%s': expected a time, Unix seconds or a duration",
@@ -180,7 +202,7 @@ static int parse_record(const char *line, size_t len, struct record *r)
 	ts[sp - line] = '\0';
 	if (time_parse_rfc3339(ts, &sec, &nsec) < 0)
 		return -1;
-	r->when = sec * NS_PER_SEC + nsec;
+	r->when = sec_ns(sec, nsec);
 	r->ts = line;
 	r->tslen = (size_t)(sp - line);
 	p = sp + 1;

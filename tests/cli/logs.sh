@@ -64,6 +64,24 @@ is "$(l --tail 9)" "first second third fourth recent " "--tail beyond the start"
 is "$(l --tail 2 --until 2020-01-01T00:00:05Z)" "third fourth " "--tail within the window"
 testcmd "bad --since" 125 sm logs --since yesterday quiet
 like "$err" "invalid --since 'yesterday'" "says which"
+# times past the int64 nanosecond range saturate instead of wrapping
+is "$(l --since 2300-01-01T00:00:00Z)" "" "--since past 2262: nothing"
+is "$(l --until 2300-01-01T00:00:00Z)" "first second third fourth recent " \
+	"--until past 2262: everything"
+is "$(l --since 9999-12-31)" "" "--since a far date: nothing"
+is "$(l --since 100000000000)" "" "--since far Unix seconds: nothing"
+is "$(l --until 100000000000)" "first second third fourth recent " \
+	"--until far Unix seconds: everything"
+is "$(l --since 100000000h)" "first second third fourth recent " \
+	"--since a huge duration: everything"
+is "$(l --until 100000000h)" "" "--until a huge duration: nothing"
+is "$(l --since 1e99h)" "first second third fourth recent " \
+	"--since an exponent duration: everything"
+is "$(l --since=-100000000h)" "" "--since a huge negative duration: nothing"
+for v in inf nan 1e99 infh nanh 1e999h; do
+	testcmd "--since $v" 125 sm logs --since "$v" quiet
+	like "$err" "invalid --since '$v'" "--since $v is refused"
+done
 testcmd "bad --tail" 125 sm logs --tail x quiet
 
 testcmd "two chroots" 0 sm logs --until 2020-01-01T00:00:01Z quiet talk
