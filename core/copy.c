@@ -30,6 +30,14 @@ struct cwalk {
 	mode_t umask;
 	struct link_seen *links;
 	size_t nlinks;
+	/* the directories being copied, from the top down to the current
+	 * one: a directory reached again below itself (through a followed
+	 * symlink) is a cycle */
+	struct dir_seen {
+		dev_t dev;
+		ino_t ino;
+	} *path;
+	size_t depth, path_cap;
 };
 
 /* Records a failure; returns -1 when the copy must stop. */
@@ -338,7 +346,13 @@ static int copy_dir(struct cwalk *w, int sfd, const char *sname,
 		close(in);
 		return fail(w, errno, "cannot open directory '%s'", dpath);
 	}
+	if (w->depth == w->path_cap) {
+		w->path_cap = w->path_cap ? 2 * w->path_cap : 16;
+		w->path = xrealloc(w->path, w->path_cap * sizeof(*w->path));
+	}
+	w->path[w->depth++] = (struct dir_seen){ st->st_dev, st->st_ino };
 	r = copy_children(w, in, spath, out, dpath);
+	w->depth--;
 	if (r == 0 && (!exists || w->o->keep_mode || w->o->keep_owner ||
 		       w->o->keep_times))
 		r = apply_meta(w, &(struct meta_target){ out, false, dfd,
@@ -347,6 +361,15 @@ static int copy_dir(struct cwalk *w, int sfd, const char *sname,
 	close(in);
 	close(out);
 	return r;
+}
+
+static bool on_path(const struct cwalk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->depth; i++)
+		if (w->path[i].dev == st->st_dev &&
+		    w->path[i].ino == st->st_ino)
+			return true;
+	return false;
 }
 
 /* Refuses what cannot be copied over what exists; 1 to skip (-n). */
@@ -381,6 +404,10 @@ static int copy_entry(struct cwalk *w, int sfd, const char *sname,
 		return fail(w, errno, "cannot stat '%s'", spath);
 	if (S_ISDIR(st.st_mode) && !w->o->recursive)
 		return fail(w, 0, "-r not specified; omitting directory '%s'",
+			    spath);
+	/* as GNU cp: warn, skip it, and fail at the end */
+	if (S_ISDIR(st.st_mode) && on_path(w, &st))
+		return fail(w, 0, "cannot copy cyclic symbolic link '%s'",
 			    spath);
 	exists = fstatat(dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
 	if (exists) {
@@ -459,6 +486,7 @@ int copy_at(int sfd, const char *sname, const char *spath, int dfd,
 		free(w.links[i].name);
 	}
 	free(w.links);
+	free(w.path);
 	return r < 0 || w.failed ? -1 : 0;
 }
 
