@@ -731,7 +731,7 @@ int create_main(int argc, char **argv, struct gopts *g)
 	struct image img;
 	struct store s;
 	char *warning, *stage;
-	int mode, stagefd;
+	int mode, stagefd, gc_fd, ret;
 
 	parse(&a, argc, argv);
 	check_volumes(a.volumes);
@@ -741,6 +741,10 @@ int create_main(int argc, char **argv, struct gopts *g)
 	if (warning)
 		log_warn("%s", warning);
 	if (store_open(&s, g->root, &err) < 0)
+		die_err(&err);
+	/* rmi collects no blob while the image is read and unpacked. */
+	gc_fd = store_gc_lock(&s, LOCK_SH, &err);
+	if (gc_fd < 0)
 		die_err(&err);
 	find_image(&s, &a, &img);
 	clean_stale_stages(&s, &cfg.idmap);
@@ -756,8 +760,9 @@ int create_main(int argc, char **argv, struct gopts *g)
 	if (stagefd < 0 || flock(stagefd, LOCK_EX) < 0)
 		die_errno("cannot lock '%s'", stage);
 
-	if (unpack_image(&s, &img, &cfg.idmap, stagefd, &err) < 0 ||
-	    chroot_config_save(stage, &cfg, &err) < 0 ||
+	ret = unpack_image(&s, &img, &cfg.idmap, stagefd, &err);
+	close(gc_fd);
+	if (ret < 0 || chroot_config_save(stage, &cfg, &err) < 0 ||
 	    publish(&s, stage, &cfg, &err) < 0) {
 		remove_stage(stage, &cfg.idmap);
 		die_err(&err);

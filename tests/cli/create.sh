@@ -159,4 +159,33 @@ if is_root; then
 	cfg=$t_tmp/home-$SCATMAN_TEST_USER/root/chroots/$out/config.json
 	is "$(q 'c["Config"]["User"]')" "7:8" "-u wins over keep-id"
 fi
+# rmi -f of the image while create unpacks it: rmi waits for the unpack
+# (gc.lock), create succeeds, then the image goes.
+fx=$SCATMAN_TEST_FIXTURES
+reg=$SCATMAN_TEST_REGISTRY
+many=$t_tmp/many
+mkdir -p "$many/d"
+(cd "$many/d" && seq -f 'f%g' 1500 | xargs touch)
+tar -C "$many" --numeric-owner --owner=0 --group=0 -cf "$t_tmp/many.tar" d
+rm -rf "$many"
+"$(dirname "$0")/../fixtures/mkimage.sh" "$t_tmp/oci" slow \
+	"$fx/layers/base.tar" "$t_tmp/many.tar" "$fx/layers/home.tar" >/dev/null
+check "push a slow-to-unpack image" skopeo copy -q --dest-tls-verify=false \
+	"oci:$t_tmp/oci:slow" "docker://$reg/test/create-race:latest"
+check "pull it" sm pull -q --tls-verify=false "$reg/test/create-race"
+sm create --name race "$reg/test/create-race" true >"$t_tmp/race.out" 2>&1 &
+cpid=$!
+for _ in $(seq 3000); do
+	compgen -G "$t_tmp/root/tmp/create-*" >/dev/null && break
+	kill -0 "$cpid" 2>/dev/null || break
+	sleep 0.01
+done
+testcmd "rmi -f while create unpacks" 0 sm rmi -f "$reg/test/create-race"
+wait "$cpid"
+ok $? "create succeeds"
+unlike "$(cat "$t_tmp/race.out")" "cannot open layer" "no layer vanished"
+check "the chroot has the last layer" \
+	test -d "$t_tmp/root/chroots/$(tail -1 "$t_tmp/race.out")/rootfs/home/tester"
+testcmd "the image is gone" 1 sm rmi "$reg/test/create-race"
+check "rm the chroot" sm rm race
 done_testing
