@@ -128,6 +128,23 @@ static void test_json_size(void)
 	}
 }
 
+/* A stored blob of the wrong size is corrupt: put replaces it. */
+static void test_put_replaces(struct store *s)
+{
+	struct err e = ERR_INIT;
+	char *d = put(s, "payload"), *p = store_blob_path(s, d), *data;
+
+	file_write_atomic(p, "zz", 2, 0644, &e);
+	tap_ok(store_put_blob(s, d, "payload", 7, &e) == 0,
+	       "store_put_blob over a blob of the wrong size");
+	data = store_read_blob(s, d, 100, NULL, &e);
+	tap_is_str(data, "payload", "  replaces it with the right bytes");
+	free(data);
+	unlink(p);
+	free(p);
+	free(d);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/store_test.XXXXXX", *root, *m1, *m2, *id1, *id2, *p;
@@ -146,6 +163,7 @@ int main(void)
 	tap_ok(store_put_blob(&s, "sha256:" D64, "x", 1, &e) < 0 &&
 	       strstr(e.msg, "digest mismatch"),
 	       "store_put_blob verifies the digest");
+	test_put_replaces(&s);
 
 	m1 = make_image(&s, "amd64", &id1);
 	m2 = make_image(&s, "arm64", &id2);
