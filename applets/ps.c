@@ -91,10 +91,12 @@ static char *created_human(const struct chroot *c)
 	return xasprintf("%s ago", d);
 }
 
+/* The command line, terminal-safe; cut to 17 characters plus an ellipsis
+ * as podman does unless --no-trunc. */
 static char *command_str(const struct ps_row *r)
 {
-	size_t len = 1;
-	char *s;
+	size_t len = 4;
+	char *s, *safe;
 
 	for (char **a = r->c->cfg.argv; a && *a; a++)
 		len += strlen(*a) + 1;
@@ -104,10 +106,14 @@ static char *command_str(const struct ps_row *r)
 			strcat(s, " ");
 		strcat(s, *a);
 	}
-	/* podman keeps 17 characters and adds an ellipsis */
-	if (!r->no_trunc && strlen(s) > 17)
-		strcpy(s + 17, "...");
-	return s;
+	safe = fmt_sanitize(s);
+	free(s);
+	if (!r->no_trunc && fmt_trunc(safe, 17)) {
+		s = xasprintf("%s...", safe);
+		free(safe);
+		return s;
+	}
+	return safe;
 }
 
 /* Labels as Go prints a map: "map[a:1 b:2]", keys sorted. */
@@ -336,7 +342,7 @@ static bool match_one(const char *f, const struct chroot *c)
 		return match_ancestor(val, c);
 	if (str_has_prefix(f, "exited="))
 		return c->st.status == CHROOT_EXITED &&
-		       c->st.exit_code == atoi(val);
+		       c->st.exit_code == (int)strtol(val, NULL, 10);
 	return false;
 }
 
@@ -354,6 +360,19 @@ static bool row_matches(char **filters, const struct chroot *c)
 			return false;
 	}
 	return true;
+}
+
+/* An exited= value: a decimal exit code, 0 to 255. */
+static void check_exit_code(const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < 0 || n > 255)
+		die("invalid exited filter '%s': expected an exit code 0-255",
+		    v);
 }
 
 static void check_filters(char **filters)
@@ -374,6 +393,8 @@ static void check_filters(char **filters)
 			      !strncmp(keys[i], *f, eq - *f);
 		if (!ok)
 			die("invalid filter '%.*s'", (int)(eq - *f), *f);
+		if (str_has_prefix(*f, "exited="))
+			check_exit_code(eq + 1);
 		if (!str_has_prefix(*f, "status="))
 			continue;
 		ok = false;

@@ -3,6 +3,7 @@
  * commands (ps, images, inspect). */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,6 +217,12 @@ char *fmt_tmpl_render(const struct fmt_tmpl *t, fmt_get_fn get, void *obj,
 			free(field);
 			goto out_fail;
 		}
+		if (!json) {
+			char *safe = fmt_sanitize(val);
+
+			free(val);
+			val = safe;
+		}
 		buf_add(&out, &n, val, strlen(val));
 		free(val);
 		free(field);
@@ -277,10 +284,72 @@ void fmt_json_print(const cJSON *j, FILE *f)
 	free(s);
 }
 
-void fmt_trunc(char *s, size_t max)
+/* Length of the valid UTF-8 sequence at p with its code point in *cp, or
+ * 0 when p does not start one. The terminating NUL ends any sequence. */
+static size_t utf8_seq(const unsigned char *p, uint32_t *cp)
 {
-	if (strlen(s) > max)
-		s[max] = '\0';
+	uint32_t c, min;
+	size_t n;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0)
+		n = 2, c = p[0] & 0x1f, min = 0x80;
+	else if ((p[0] & 0xf0) == 0xe0)
+		n = 3, c = p[0] & 0x0f, min = 0x800;
+	else if ((p[0] & 0xf8) == 0xf0)
+		n = 4, c = p[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+char *fmt_sanitize(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+	uint32_t c;
+	size_t n;
+
+	while (*p) {
+		n = utf8_seq(p, &c);
+		if (!n || c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+			*o++ = '?';
+			p += n ? n : 1;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+bool fmt_trunc(char *s, size_t max)
+{
+	unsigned char *p = (unsigned char *)s;
+	uint32_t c;
+	size_t n;
+
+	for (size_t i = 0; *p && i < max; i++) {
+		n = utf8_seq(p, &c);
+		p += n ? n : 1;
+	}
+	if (!*p)
+		return false;
+	*p = '\0';
+	return true;
 }
 
 static int item_cmp(const void *a, const void *b)

@@ -56,8 +56,16 @@ char *fmt_tmpl_header(const struct fmt_tmpl *t,
  * newline. */
 void fmt_json_print(const cJSON *j, FILE *f);
 
-/* Truncates s (UTF-8 unaware) to at most max bytes in place. */
-void fmt_trunc(char *s, size_t max);
+/*
+ * A malloc'd copy of s safe for a terminal: control characters (C0, DEL,
+ * and C1 when decoded as UTF-8) and bytes that are not valid UTF-8 each
+ * become '?'. fmt_tmpl_render applies it to every non-json value.
+ */
+char *fmt_sanitize(const char *s);
+
+/* Truncates s in place to at most max characters, never inside a UTF-8
+ * sequence (an invalid byte counts as one character); true when cut. */
+bool fmt_trunc(char *s, size_t max);
 
 /*
  * A template getter over JSON objects: field is a dotted path ("State.Pid",

@@ -147,6 +147,46 @@ is "$out" "CONTAINER ID  IMAGE       COMMAND     CREATED     STATUS      PORTS  
 	"header only"
 testcmd "stray argument" 125 sm ps extra
 
+# hostile text from an image's Cmd, labels and name reaches the table and
+# templates with control characters as '?', cut on whole characters; JSON
+# keeps it exact (escaped)
+hrec() {
+	local id dir
+	id=$(printf '%s' "$1" | sha256sum | cut -c1-64)
+	dir=$t_tmp/hroot/chroots/$id
+	mkdir -p "$dir/rootfs"
+	cat >"$dir/config.json" <<JSON
+{"Id":"$id","Name":"$1","Created":"2020-01-01T00:00:00Z",
+ "Image":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+ "ImageName":"r/e\u001b[2Jv:latest","Path":$2,"Args":$3,
+ "Config":{"Labels":{"k\u001b]0;X\u0007":"v\nw"}}}
+JSON
+	printf '{"Status":"created"}' >"$dir/state.json"
+}
+hrec esc '"\u001b]0;OWNED\u0007\u001b[2J"' '["a\nb","\u009b2J\u007f"]'
+hrec utf '"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"' '[]'
+smh() { "$SCATMAN_BIN" --root "$t_tmp/hroot" "$@"; }
+testcmd "ps -a with hostile records" 0 smh ps -a
+unlike "$out" $'[\001-\010\013-\037\177]' "no control characters but tab and newline"
+is "$(echo "$out" | wc -l)" 3 "a newline in an argument does not break a row"
+like "$out" '  r/e\?\[2Jv:latest  \?\]0;OWNED\?\?\[2J a\?\.\.\.  ' \
+	"command and image with '?' for control characters, cut to 17"
+like "$out" "  $(printf '%.0s\303\251' $(seq 17))\.\.\.  " \
+	"a cut command keeps whole UTF-8 characters"
+testcmd "--no-trunc" 0 smh ps -a --no-trunc -f name=esc --format '{{.Command}}'
+is "$out" '?]0;OWNED??[2J a?b ?2J?' "C1 and DEL become '?' too"
+testcmd "labels template" 0 smh ps -a -f name=esc --format '{{.Labels}}'
+is "$out" 'map[k?]0;X?:v?w]' "labels with '?' for control characters"
+testcmd "json stays exact" 0 smh ps -a -f name=esc --format json
+is "$(echo "$out" | jq -ac '[.[0].Command, .[0].Labels, .[0].Image]')" \
+	'[["\u001b]0;OWNED\u0007\u001b[2J","a\nb","\u009b2J\u007f"],{"k\u001b]0;X\u0007":"v\nw"},"r/e\u001b[2Jv:latest"]' \
+	"JSON values unchanged"
+is "$(smh ps -a -f name=esc --format '{{json .Command}}' | jq -r '.[1]')" \
+	"$(printf 'a\nb')" "{{json}} values unchanged"
+testcmd "exited filter with a bad code" 125 sm ps -a -f exited=abc
+like "$err" "invalid exited filter 'abc'" "says which"
+testcmd "exited filter out of range" 125 sm ps -a -f exited=256
+
 # podman itself, on a store of its own: the same header and record shapes
 pm() {
 	timeout 120 podman --root "$t_tmp/podman" --runroot "$t_tmp/podman-run" \

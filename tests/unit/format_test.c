@@ -100,8 +100,51 @@ static void test_json_get(void)
 	cJSON_Delete(j);
 }
 
+static void is_sanitized(const char *in, const char *want, const char *desc)
+{
+	char *s = fmt_sanitize(in);
+
+	tap_is_str(s, want, desc);
+	free(s);
+}
+
+static void test_sanitize(void)
+{
+	struct err e = ERR_INIT;
+	struct fmt_tmpl t;
+	char *s;
+
+	is_sanitized("\033]0;OWNED\a\033[2J", "?]0;OWNED??[2J", "C0 escapes");
+	is_sanitized("a\tb\nc\rd\x7f", "a?b?c?d?", "tab, newline, CR, DEL");
+	is_sanitized("x\xc2\x9b[2Jy", "x?[2Jy", "C1 CSI decoded as UTF-8");
+	is_sanitized("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		     "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		     "printable UTF-8 kept");
+	is_sanitized("a\x9b" "b\xc3", "a?b?", "invalid bytes and a cut sequence");
+	is_sanitized("\xc0\xaf\xed\xa0\x80", "?????",
+		     "overlong forms and surrogates");
+	fmt_tmpl_parse(&t, "{{.Names}}|{{json .Names}}", &e);
+	s = fmt_tmpl_render(&t, get, "a\033[2J\nb", &e);
+	tap_is_str(s, "a?[2J?b|a\033[2J\nb", "values sanitized, json ones not");
+	free(s);
+	fmt_tmpl_release(&t);
+}
+
+static void test_trunc(void)
+{
+	char s[] = "h\xc3\xa9llo", u[] = "\xc3\xa9\xc3\xa9\xc3\xa9", v[] = "ab";
+
+	tap_ok(fmt_trunc(s, 2), "cut");
+	tap_is_str(s, "h\xc3\xa9", "two characters, three bytes");
+	tap_ok(fmt_trunc(u, 1) && !strcmp(u, "\xc3\xa9"),
+	       "never inside a sequence");
+	tap_ok(!fmt_trunc(v, 2) && !strcmp(v, "ab"), "short enough: unchanged");
+}
+
 int main(void)
 {
+	test_sanitize();
+	test_trunc();
 	test_tmpl();
 	test_table();
 	test_json_get();
