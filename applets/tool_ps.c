@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../core/applet.h"
+#include "../core/format.h"
 #include "../core/log.h"
 #include "../core/proc.h"
 #include "../core/util.h"
@@ -288,9 +289,16 @@ static char *pmem_str(const struct ps_ctx *x, const struct proc_info *pi)
 	return xasprintf("%llu.%llu", t / 10, t % 10);
 }
 
+/* Command text is the process's own: non-printable characters become
+ * '?', as procps shows them. */
 static char *args_str(const struct proc_info *pi)
 {
-	return *pi->args ? xstrdup(pi->args) : xasprintf("[%s]", pi->comm);
+	char *raw, *safe;
+
+	raw = *pi->args ? xstrdup(pi->args) : xasprintf("[%s]", pi->comm);
+	safe = fmt_sanitize(raw);
+	free(raw);
+	return safe;
 }
 
 static char *col_value(const struct ps_ctx *x, const struct col *c,
@@ -313,7 +321,7 @@ static char *col_value(const struct ps_ctx *x, const struct col *c,
 	case C_ETIMES: return xasprintf("%lld", elapsed(x, pi));
 	case C_TIME: return cputime_str(cpu);
 	case C_BSDTIME: return xasprintf("%lld:%02lld", cpu / 60, cpu % 60);
-	case C_COMM: return xstrdup(pi->comm);
+	case C_COMM: return fmt_sanitize(pi->comm);
 	case C_ARGS: return args_str(pi);
 	case C_TTY: return tty_name(pi->tty_nr);
 	case C_NI: return xasprintf("%ld", pi->nice);
@@ -330,6 +338,20 @@ static char *col_value(const struct ps_ctx *x, const struct col *c,
 	return xstrdup("-");
 }
 
+/* Prints v cut to width characters (never inside a UTF-8 sequence) and
+ * padded to width. */
+static void put_cut(const char *v, int width)
+{
+	char *s = xstrdup(v);
+	int chars = 0;
+
+	fmt_trunc(s, (size_t)width);
+	for (const char *p = s; *p; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	printf("%s%*s", s, width - chars, "");
+	free(s);
+}
+
 /* Prints one cell: padded to its width except a left-aligned last one;
  * commands are cut to the width unless last. */
 static void put_cell(const struct col *c, char *v, bool last)
@@ -341,7 +363,7 @@ static void put_cell(const struct col *c, char *v, bool last)
 	else if (last)
 		fputs(v, stdout);
 	else if (cut)
-		printf("%-*.*s", c->width, c->width, v);
+		put_cut(v, c->width);
 	else
 		printf("%-*s", c->width, v);
 	putchar(last ? '\n' : ' ');

@@ -152,8 +152,7 @@ int proc_info_read(pid_t pid, struct proc_info *pi)
 	while (len > 0 && pi->args[len - 1] == '\0')
 		len--;
 	for (size_t i = 0; i < len; i++)
-		if (pi->args[i] == '\0' || pi->args[i] == '\n' ||
-		    pi->args[i] == '\t')
+		if (pi->args[i] == '\0' || pi->args[i] == '\n')
 			pi->args[i] = ' ';
 	pi->args[len] = '\0';
 	return 0;

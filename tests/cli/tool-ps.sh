@@ -43,6 +43,35 @@ same "BSD u" u -p "$mine_only"
 same "%CPU, %MEM, START" -o pcpu,pmem,start_time,vsz -p "$mine_only"
 like "$(tps -o etime= -p "${pids[0]}")" '^ +[0-9]{2}:[0-9]{2}$' "etime format"
 
+# hostile command lines and names: non-printable characters show as '?',
+# as procps shows them (a newline in the command line as a space)
+evil=$(printf 'evil\033]0;X\007\033[2Jname\ttab\nnl\177end')
+ename=$(printf 'e\033[2Jv\til')
+ln -s "$(command -v sleep)" "$t_tmp/$ename"
+hpids=()
+spawn bash -c 'exec -a "$0" sleep 1005' "$evil"
+hpids+=("$!")
+spawn "$t_tmp/$ename" 1006
+hpids+=("$!")
+spawn bash -c 'exec -a "$0" sleep 1007' "$(printf '%.0s\303\251' $(seq 30))"
+hpids+=("$!")
+for p in "${hpids[@]}"; do
+	for _ in $(seq 100); do
+		grep -q '100[5-7]' "/proc/$p/cmdline" && break
+		sleep 0.05
+	done
+done
+hl=$(IFS=,; echo "${hpids[*]:0:2}")
+same "hostile args, -f" -f -p "$hl"
+same "hostile comm and args" -o pid,comm,args -p "$hl"
+same "hostile args cut" -o args,pid -p "$hl"
+like "$(tps -o args= -p "${hpids[0]}")" '^evil\?\]0;X\?\?\[2Jname\?tab nl\?end 1005$' \
+	"control characters become '?'"
+is "$(tps -o comm= -p "${hpids[1]}")" 'e?[2Jv?il' "in comm too"
+is "$(tps -o args,pid -p "${hpids[2]}" | sed -n 2p)" \
+	"$(printf '%.0s\303\251' $(seq 27)) ${hpids[2]}" \
+	"a cut command keeps whole UTF-8 characters"
+
 # ax and -e: compare the lines of our processes (others come and go)
 mine() { awk -v l=",$list," 'NR == 1 || index(l, "," $1 ",")'; }
 is "$(tps ax | mine | wc -l)" 6 "BSD ax shows our processes"
