@@ -13,10 +13,12 @@
  *
  * TODO: -v has nothing to remove (no named volumes); --depend is rmi's.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,32 +58,39 @@ struct rm_opts {
 	int timeout;
 };
 
+#define LEFTOVER_WARNING "removing what an earlier rm left: %s"
+
+struct rm_rootfs_arg {
+	const char *path;
+	bool leftover;		/* failures are warnings */
+};
+
 /* In the chroot's user namespace: removes the rootfs. */
 static int rm_rootfs(void *arg)
 {
+	const struct rm_rootfs_arg *a = arg;
 	struct err e = ERR_INIT;
 
-	if (rmtree_at(AT_FDCWD, arg, &e) < 0) {
-		log_error("%s", e.msg);
+	if (rmtree_at(AT_FDCWD, a->path, &e) < 0) {
+		if (a->leftover)
+			log_warn(LEFTOVER_WARNING, e.msg);
+		else
+			log_error("%s", e.msg);
 		return 1;
 	}
 	return 0;
 }
 
-/* Removes the directory of a stopped, locked chroot. */
-static int remove_dir(const struct chroot *c, struct err *err)
+/* Removes gone, a chroot directory already out of the listing: its
+ * rootfs inside the user namespace of map, then the rest. */
+static int remove_gone(const struct idmap *map, const char *gone,
+		       bool leftover, struct err *err)
 {
-	/* unique, so a leftover of a failed removal never blocks this one */
-	char *gone = xasprintf("%s.removing-%d", c->dir, (int)getpid());
 	char *rootfs = path_join(gone, "rootfs");
+	struct rm_rootfs_arg arg = { rootfs, leftover };
 	int r = -1, st;
 
-	/* out of the listing at once; the rest may take a while */
-	if (rename(c->dir, gone) < 0) {
-		err_set(err, errno, "cannot rename '%s'", c->dir);
-		goto out_free;
-	}
-	st = userns_run(&c->cfg.idmap, 0, rm_rootfs, rootfs, err);
+	st = userns_run(map, 0, rm_rootfs, &arg, err);
 	if (st < 0)
 		goto out_free;
 	if (st > 0) {
@@ -91,8 +100,106 @@ static int remove_dir(const struct chroot *c, struct err *err)
 	r = rmtree_at(AT_FDCWD, gone, err);
 out_free:
 	free(rootfs);
+	return r;
+}
+
+/* Removes the directory of a stopped, locked chroot. */
+static int remove_dir(const struct chroot *c, struct err *err)
+{
+	/* unique, so a leftover of a failed removal never blocks this one */
+	char *gone = xasprintf("%s.removing-%d", c->dir, (int)getpid());
+	int r = -1;
+
+	/* out of the listing at once; the rest may take a while */
+	if (rename(c->dir, gone) < 0)
+		err_set(err, errno, "cannot rename '%s'", c->dir);
+	else
+		r = remove_gone(&c->cfg.idmap, gone, false, err);
 	free(gone);
 	return r;
+}
+
+/* The pid of a leftover "<id>.removing-<pid>" whose rm is gone, else 0. */
+static pid_t dead_remover(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	long long pid;
+
+	if (!dot || dot - name != 64 || strspn(name, "0123456789abcdef") != 64)
+		return 0;
+	if (!str_has_prefix(dot, ".removing-") ||
+	    !str_to_num(dot + 10, 1, INT_MAX, &pid) || pid == getpid())
+		return 0;
+	if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+		return 0;
+	return (pid_t)pid;
+}
+
+/* The id map gone's rootfs was made with: its config.json's, or with
+ * that gone (the removal got that far) the caller's default. */
+static int leftover_idmap(const char *gone, struct chroot_config *cfg,
+			  struct err *err)
+{
+	char *path = path_join(gone, "config.json");
+	char *text = file_read(path, 1 << 20, NULL, &(struct err)ERR_INIT);
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	int r;
+
+	if (j)
+		r = chroot_config_from_json(cfg, j, err);
+	else
+		r = idmap_for_caller(&cfg->idmap, USERNS_AUTO, NULL, err);
+	cJSON_Delete(j);
+	free(text);
+	free(path);
+	return r;
+}
+
+/* Retries removing the leftover base/name of a killed or failed rm: taken
+ * over under our own pid first (so two rms never share one), then removed
+ * in the user namespace its rootfs was made for. */
+static int remove_leftover(const char *base, const char *name,
+			   struct err *err)
+{
+	char *old = path_join(base, name), *gone;
+	struct chroot_config cfg = { 0 };
+	int r = 0;
+
+	gone = xasprintf("%s/%.64s.removing-%d", base, name, (int)getpid());
+	if (rename(old, gone) < 0) {
+		if (errno != ENOENT)
+			r = err_set(err, errno, "cannot rename '%s'", old);
+		goto out_free;
+	}
+	r = leftover_idmap(gone, &cfg, err);
+	if (r == 0)
+		r = remove_gone(&cfg.idmap, gone, true, err);
+	chroot_config_release(&cfg);
+out_free:
+	free(gone);
+	free(old);
+	return r;
+}
+
+/* Cleans up after earlier rms that were killed or failed; a failure is
+ * only a warning. */
+static void remove_leftovers(const char *root)
+{
+	char *base = path_join(root, "chroots");
+	struct dirent *de;
+	DIR *d = opendir(base);
+
+	while (d && (de = readdir(d))) {
+		struct err e = ERR_INIT;
+
+		if (!dead_remover(de->d_name))
+			continue;
+		if (remove_leftover(base, de->d_name, &e) < 0)
+			log_warn(LEFTOVER_WARNING, e.msg);
+	}
+	if (d)
+		closedir(d);
+	free(base);
 }
 
 /* Stops c when it runs and we may; returns 0, RM_RUNNING or -1. */
@@ -222,6 +329,7 @@ int rm_main(int argc, char **argv, struct gopts *g)
 	int status = 0;
 
 	parse_opts(&o, argc, argv);
+	remove_leftovers(g->root);
 	names = o.all ? all_ids(g->root) : strv_dup(argv + optind);
 	for (size_t i = 0; names[i]; i++) {
 		struct err e = ERR_INIT;

@@ -82,6 +82,25 @@ testcmd "rm through a leaked mount" 125 unshare -m --propagation private \
 like "$err" "refusing to cross the mount at '.*mnt/leak'" "names the mount"
 is "$(tree_hash "$t_tmp/host")" "$before" "nothing under the mount removed"
 is "$(sm ps -a --format '{{.Names}}')" "" "the chroot is out of the list"
+is "$(ls "$base" | grep -c '^[0-9a-f]\{64\}\.removing-[0-9]*$')" 1 \
+	"the failed rm left its renamed directory"
+
+# a later rm retries what a failed rm left; failing again is a warning
+testcmd "create nine" 0 sm create --tls-verify=false --name nine "$img"
+touch "$base/$out/rootfs/stuck"
+chattr +i "$base/$out/rootfs/stuck" || bail "chattr +i is needed"
+testcmd "rm of an undeletable chroot fails" 125 sm rm nine
+testcmd "a later rm -a" 0 sm rm -a
+like "$err" "warning: removing what an earlier rm left: .*stuck" \
+	"the leftover that still fails is a warning"
+is "$(ls "$base")" "$(ls "$base" | grep '\.removing-')" \
+	"only leftovers remain"
+like "$(ls "$base")" "^[0-9a-f]{64}\.removing-[0-9]+$" \
+	"the other leftover (the leaked mount's) is gone"
+chattr -i "$base"/*/rootfs/stuck
+testcmd "rm of a missing name" 1 sm rm nosuch
+unlike "$err" "warning" "no warning once the leftover can go"
+is "$(ls -A "$base")" "" "a later rm removed every leftover"
 
 if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
 	# rootless: files of subordinate ids, 000 and read-only dirs
@@ -109,6 +128,42 @@ if is_root && [ -n "${SCATMAN_TEST_USER:-}" ]; then
 	ok "$([ ! -e "$hu/root/chroots/$rid" ]; echo $?)" \
 		"subordinate-owned rootfs is gone"
 	is "$(ls -A "$hu/root/chroots")" "" "nothing left behind"
+
+	# a killed rm leaves its directory renamed to <id>.removing-<pid>
+	# with a rootfs of subordinate ids the user cannot delete; a later
+	# rm removes it in the chroot's user namespace, unless that rm lives
+	hb=$hu/root/chroots
+	testcmd "rootless create k1" 0 smu create --tls-verify=false --name k1 "$img"
+	k1=$out
+	mkdir -p "$hb/$k1/rootfs/home/app/x"
+	touch "$hb/$k1/rootfs/home/app/x/f"
+	chown -R "$sub:$sub" "$hb/$k1/rootfs/home/app"
+	chmod 0 "$hb/$k1/rootfs/home/app/x"
+	dead=$(sh -c 'echo $$')
+	mv "$hb/$k1" "$hb/$k1.removing-$dead"
+	testcmd "rootless create k2" 0 smu create --tls-verify=false --name k2 "$img"
+	k2=$out
+	sleep 1000 &
+	live=$!
+	mv "$hb/$k2" "$hb/$k2.removing-$live"
+	testcmd "by hand the user cannot remove it" 1 \
+		as_user rm -rf "$hb/$k1.removing-$dead/rootfs"
+	# one whose config.json is gone: the user's default map
+	testcmd "rootless create k3" 0 smu create --tls-verify=false --name k3 "$img"
+	k3=$out
+	mkdir -p "$hb/$k3/rootfs/home/app/y"
+	chown -R "$sub:$sub" "$hb/$k3/rootfs/home/app"
+	chmod 0 "$hb/$k3/rootfs/home/app/y"
+	rm "$hb/$k3/config.json"
+	mv "$hb/$k3" "$hb/$k3.removing-$dead"
+	testcmd "rootless rm -a" 0 smu rm -a
+	is "$err" "" "no warning"
+	is "$(ls -A "$hb")" "$k2.removing-$live" \
+		"the killed rm's leftover is gone, a live rm's is kept"
+	kill "$live"
+	wait "$live" 2>/dev/null
+	testcmd "rootless rm of a missing name" 1 smu rm nosuch
+	is "$(ls -A "$hb")" "" "its leftover goes once that rm is gone"
 else
 	skip "rootless rm needs root to set up the test user"
 fi
