@@ -24,6 +24,7 @@
 
 #include "../core/applet.h"
 #include "../core/chroot.h"
+#include "../core/envfile.h"
 #include "../core/idmap.h"
 #include "../core/log.h"
 #include "../core/pull.h"
@@ -241,23 +242,13 @@ static char **env_add_arg(char **env, const char *arg)
 static char **env_add_file(char **env, const char *path)
 {
 	struct err err = ERR_INIT;
-	char *data = file_read(path, 1 << 20, NULL, &err), *line, *save;
+	char **lines = envfile_read(path, &err);
 
-	if (!data)
+	if (!lines)
 		die_err(&err);
-	for (line = strtok_r(data, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		size_t n = strlen(line);
-
-		if (n && line[n - 1] == '\r')
-			line[n - 1] = '\0';
-		while (*line == ' ' || *line == '\t')
-			line++;
-		if (!*line || *line == '#')
-			continue;
-		env = env_add_arg(env, line);
-	}
-	free(data);
+	for (size_t i = 0; lines[i]; i++)
+		env = env_add_arg(env, lines[i]);
+	strv_free(lines);
 	return env;
 }
 

@@ -79,6 +79,12 @@ like "$(cat "$t_tmp/root/chroots/$id2/config.json")" '"/bin/echo"' \
 	"command args are recorded"
 is "$(ls "$t_tmp/root/tmp" | grep -c '^create-')" 0 "no staging left behind"
 
+# An env file with a NUL byte is refused, not cut short.
+printf 'A=1\nB=x\0y\nD=ok\n' >"$t_tmp/envfile-nul"
+testcmd "create with an env file holding a NUL byte" 125 \
+	sm create "${flags[@]}" --env-file "$t_tmp/envfile-nul" "$img" true
+like "$err" "NUL byte" "the NUL byte is named"
+
 # The recorded config: flags over the image's defaults.
 printf 'FROMFILE=1\n# a comment\n\nOVER=file\n' >"$t_tmp/envfile"
 testcmd "create with config flags" 0 env HOSTVAR=fromhost \
