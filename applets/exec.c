@@ -134,6 +134,7 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	long long n;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "+:de:itu:w:h", longopts,
@@ -144,9 +145,9 @@ static int exec_parse(int argc, char **argv, struct exec_opts *o)
 		case OPT_ENV_FILE: o->env = env_file(o->env, optarg); break;
 		case 'i': o->interactive = true; break;
 		case OPT_PRESERVE_FDS:
-			o->preserve_fds = atoi(optarg);
-			if (o->preserve_fds < 0 || o->preserve_fds > 1024)
+			if (!str_to_num(optarg, 0, 1024, &n))
 				die_usage("invalid --preserve-fds '%s'", optarg);
+			o->preserve_fds = (int)n;
 			break;
 		case 't': o->tty = true; break;
 		case 'u': o->user = optarg; break;

@@ -61,6 +61,10 @@ exec_tests() {
 	testcmd "$who: --env-file" 0 $S exec --env-file "$t_tmp/envfile" ex \
 		sh -c 'echo "$FROM_FILE/$SPACED"'
 	is "$out" "yes/a b" "$who: --env-file lines"
+	testcmd "$who: --preserve-fds past 32 bits" 125 $S exec \
+		--preserve-fds 4294967297 ex true
+	like "$err" "invalid --preserve-fds" "$who: a wrapping count is refused"
+	testcmd "$who: --preserve-fds junk" 125 $S exec --preserve-fds junk ex true
 	testcmd "$who: --env-file with a NUL byte" 125 $S exec \
 		--env-file "$t_tmp/envfile-nul" ex true
 	like "$err" "NUL byte" "$who: a NUL byte is refused, not a silent cut"
