@@ -129,13 +129,8 @@ static int chroot_entry(int rootfd, const char *path, bool follow,
 /* The last component of a path, "." for the root, malloc'd. */
 static char *last_name(const char *path)
 {
-	char *s = xstrdup(path), *b;
-	size_t n = strlen(s);
+	char *b = path_basename(path);
 
-	while (n > 1 && s[n - 1] == '/')
-		s[--n] = '\0';
-	b = xstrdup(basename(s));
-	free(s);
 	if (!strcmp(b, "/") || !strcmp(b, "..")) {
 		free(b);
 		b = xstrdup(".");

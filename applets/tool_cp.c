@@ -59,37 +59,12 @@ static void on_error(void *arg, const struct err *e)
 	log_error("%s", e->msg);
 }
 
-/* The last component of path without trailing slashes, malloc'd. */
-static char *base_of(const char *path)
-{
-	char *s = xstrdup(path), *b;
-	size_t n = strlen(s);
-
-	while (n > 1 && s[n - 1] == '/')
-		s[--n] = '\0';
-	b = xstrdup(basename(s));
-	free(s);
-	return b;
-}
-
-static char *dir_of(const char *path)
-{
-	char *s = xstrdup(path), *d;
-	size_t n = strlen(s);
-
-	while (n > 1 && s[n - 1] == '/')
-		s[--n] = '\0';
-	d = xstrdup(dirname(s));
-	free(s);
-	return d;
-}
-
 /* Copies src to dst, which names the new entry itself. */
 static int copy_one(const struct cp_args *a, const char *src,
 		    const char *dst)
 {
-	char *sdir = dir_of(src), *sbase = base_of(src);
-	char *ddir = dir_of(dst), *dbase = base_of(dst);
+	char *sdir = path_dirname(src), *sbase = path_basename(src);
+	char *ddir = path_dirname(dst), *dbase = path_basename(dst);
 	struct err e = ERR_INIT;
 	int sfd, dfd, r = -1;
 
@@ -128,7 +103,7 @@ static bool is_dir(const char *path)
 static int copy_into(const struct cp_args *a, const char *src,
 		     const char *dir)
 {
-	char *b = base_of(src), *dst = path_join(dir, b);
+	char *b = path_basename(src), *dst = path_join(dir, b);
 	int r = copy_one(a, src, dst);
 
 	free(b);

@@ -2,6 +2,7 @@
 /* Small helpers shared by every module: memory, strings, files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,29 @@ char *path_join(const char *a, const char *b)
 	if (la && a[la - 1] == '/')
 		return xasprintf("%s%s", a, b);
 	return xasprintf("%s/%s", a, b);
+}
+
+/* Splits a copy of path with its trailing slashes dropped. */
+static char *path_part(const char *path, bool base)
+{
+	char *s = xstrdup(path), *r;
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	r = xstrdup(base ? basename(s) : dirname(s));
+	free(s);
+	return r;
+}
+
+char *path_basename(const char *path)
+{
+	return path_part(path, true);
+}
+
+char *path_dirname(const char *path)
+{
+	return path_part(path, false);
 }
 
 bool str_has_prefix(const char *s, const char *prefix)

@@ -24,6 +24,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns a malloc'd "a/b" (no doubled slash); caller frees. */
 char *path_join(const char *a, const char *b);
 
+/* The last component of path and the directory before it, as basename(1)
+ * and dirname(1) give them (trailing slashes ignored); malloc'd. */
+char *path_basename(const char *path);
+char *path_dirname(const char *path);
+
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
 /* Parses a whole decimal number within [min, max] into *out; false on
