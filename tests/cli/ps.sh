@@ -164,7 +164,7 @@ JSON
 	printf '{"Status":"created"}' >"$dir/state.json"
 }
 hrec esc '"\u001b]0;OWNED\u0007\u001b[2J"' '["a\nb","\u009b2J\u007f"]'
-hrec utf '"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"' '[]'
+hrec utf "\"$(printf '%.0s\\u00e9' $(seq 21))\"" '[]'
 smh() { "$SCATMAN_BIN" --root "$t_tmp/hroot" "$@"; }
 testcmd "ps -a with hostile records" 0 smh ps -a
 unlike "$out" $'[\001-\010\013-\037\177]' "no control characters but tab and newline"
@@ -178,9 +178,10 @@ is "$out" '?]0;OWNED??[2J a?b ?2J?' "C1 and DEL become '?' too"
 testcmd "labels template" 0 smh ps -a -f name=esc --format '{{.Labels}}'
 is "$out" 'map[k?]0;X?:v?w]' "labels with '?' for control characters"
 testcmd "json stays exact" 0 smh ps -a -f name=esc --format json
+want='[["\u001b]0;OWNED\u0007\u001b[2J","a\nb","\u009b2J\u007f"],'
+want+='{"k\u001b]0;X\u0007":"v\nw"},"r/e\u001b[2Jv:latest"]'
 is "$(echo "$out" | jq -ac '[.[0].Command, .[0].Labels, .[0].Image]')" \
-	'[["\u001b]0;OWNED\u0007\u001b[2J","a\nb","\u009b2J\u007f"],{"k\u001b]0;X\u0007":"v\nw"},"r/e\u001b[2Jv:latest"]' \
-	"JSON values unchanged"
+	"$want" "JSON values unchanged"
 is "$(smh ps -a -f name=esc --format '{{json .Command}}' | jq -r '.[1]')" \
 	"$(printf 'a\nb')" "{{json}} values unchanged"
 testcmd "exited filter with a bad code" 125 sm ps -a -f exited=abc

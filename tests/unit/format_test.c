@@ -120,7 +120,8 @@ static void test_sanitize(void)
 	is_sanitized("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 		     "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 		     "printable UTF-8 kept");
-	is_sanitized("a\x9b" "b\xc3", "a?b?", "invalid bytes and a cut sequence");
+	is_sanitized("a\x9b" "b\xc3", "a?b?",
+		     "invalid bytes and a cut sequence");
 	is_sanitized("\xc0\xaf\xed\xa0\x80", "?????",
 		     "overlong forms and surrogates");
 	fmt_tmpl_parse(&t, "{{.Names}}|{{json .Names}}", &e);
