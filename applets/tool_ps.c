@@ -6,10 +6,10 @@
  *
  * Selection: the default (processes of the caller's effective user on
  * its terminal), -e/-A, BSD a and x, -p PID[,PID...]. Formats: the
- * default, -f, BSD (PID TTY STAT TIME COMMAND), -o with procps's column
- * names and "name=HEADER". Widths follow procps-ng 4.
+ * default, -f, BSD (PID TTY STAT TIME COMMAND) and u, -o with procps's
+ * column names and "name=HEADER". Widths follow procps-ng 4.
  *
- * TODO: -u/-g selection, u/v BSD formats, sorting.
+ * TODO: -u/-g selection, the v BSD format, sorting.
  */
 #include <errno.h>
 #include <pwd.h>
