@@ -190,6 +190,10 @@ int userinfo_resolve(int rootfd, const char *spec, struct userinfo *ui,
 		goto out_free_spec;
 
 	gid = ui->gid;
+	/* As initgroups(3): a user named in passwd is in its primary group
+	 * too, first; an explicit group replaces that. */
+	if (!gspec && *ui->name)
+		add_group(ui, ui->gid);
 	text = read_account_file(rootfd, "etc/group");
 	if (!text)
 		text = xstrdup("");

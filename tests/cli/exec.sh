@@ -42,6 +42,7 @@ exec_tests() {
 	testcmd "$who: -u tester" 0 $S exec -u tester ex sh -c \
 		'echo $(id -u) $(id -g) $HOME; id -G'
 	like "$out" "^1000 1000 /home/tester" "$who: -u resolves in the chroot's passwd"
+	like "$out" "(^| )1000 .*10( |$)" "$who: the primary group is in the list, as initgroups puts it"
 	like "$out" "(^| )10( |$)" "$who: supplementary group wheel"
 	like "$out" "(^| )29( |$)" "$who: supplementary group audio"
 	testcmd "$who: -u 4242" 0 $S exec -u 4242 ex sh -c 'echo $(id -u) $(id -g)'

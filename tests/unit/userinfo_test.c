@@ -88,9 +88,10 @@ int main(void)
 	tap_is_int(ui.uid, 1000, "uid from passwd");
 	tap_is_int(ui.gid, 1000, "gid from passwd");
 	tap_is_str(ui.home, "/home/tester", "home from passwd");
-	tap_is_int(ui.ngroups, 2, "supplementary groups naming the user");
-	tap_ok(ui.ngroups == 2 && ui.groups[0] == 10 && ui.groups[1] == 29,
-	       "wheel and audio, not a group naming 'testers' or 'atester'");
+	tap_is_int(ui.ngroups, 3, "the primary group and those naming the user");
+	tap_ok(ui.ngroups == 3 && ui.groups[0] == 1000 && ui.groups[1] == 10 &&
+	       ui.groups[2] == 29,
+	       "tester, wheel and audio, not 'testers' or 'atester'");
 
 	tap_is_int(userinfo_resolve(root, "1000", &ui, &err), 0, "by uid");
 	tap_is_int(ui.gid, 1000, "uid with an entry takes its gid");
