@@ -159,6 +159,24 @@ smu() {
 	as_user "$SCATMAN_BIN" --root "$t_tmp/home-$SCATMAN_TEST_USER/root" "$@"
 }
 
+# start_front NAME [OPTION...]: starts tests/fixtures/front-registry.py in
+# front of the test registry, logging to $t_tmp/NAME.log, and sets
+# front_addr to its address (127.0.0.1:PORT). It is stopped when the test
+# ends. (Not in $(...): the cleanup must be registered in this shell.)
+start_front() {
+	local name=$1
+	shift
+	python3 "$TESTS_DIR/fixtures/front-registry.py" \
+		--upstream "$SCATMAN_TEST_REGISTRY" --port-file "$t_tmp/$name.port" \
+		--log "$t_tmp/$name.log" "$@" >/dev/null 2>"$t_tmp/$name.err" &
+	t_cleanup_cmds+=("kill $!")
+	for _ in $(seq 100); do
+		[ -s "$t_tmp/$name.port" ] && break
+		sleep 0.05
+	done
+	front_addr=127.0.0.1:$(cat "$t_tmp/$name.port")
+}
+
 need_registry() {
 	[ -n "${SCATMAN_TEST_REGISTRY:-}" ] ||
 		bail "no test registry: run the tests through tests/run.sh"

@@ -76,12 +76,8 @@ is "$(tr -d ' \n\t' <"$af")" '{"auths":{}}' "every entry is gone"
 # The Bearer token flow through a token service fronting the registry,
 # blobs redirected to another host name.
 flog=$t_tmp/front.log
-python3 "$TESTS_DIR/fixtures/front-registry.py" --upstream "$SCATMAN_TEST_REGISTRY" \
-	--port-file "$t_tmp/front.port" --token --user tok:en --redirect-host localhost \
-	--log "$flog" 2>"$t_tmp/front.err" &
-t_cleanup_cmds+=("kill $!")
-for _ in $(seq 100); do [ -s "$t_tmp/front.port" ] && break; sleep 0.05; done
-front=127.0.0.1:$(cat "$t_tmp/front.port")
+start_front front --token --user tok:en --redirect-host localhost
+front=$front_addr
 check "rmi" sm rmi -a
 testcmd "token service refuses anonymous" 125 sm pull --authfile "$af" --tls-verify=false "$front/test/busybox"
 like "$err" "token service of .* refused the credentials: run .scatman login" "says the token was refused"
@@ -97,14 +93,11 @@ testcmd "login to a token registry" 0 sm login --authfile "$af" --tls-verify=fal
 testcmd "login to a token registry, bad password" 125 sm login --authfile "$af" \
 	--tls-verify=false -u tok -p bad "$front"
 # Tokens that stop working during the pull: a new one is fetched.
-python3 "$TESTS_DIR/fixtures/front-registry.py" --upstream "$SCATMAN_TEST_REGISTRY" \
-	--port-file "$t_tmp/front2.port" --token --token-uses 2 \
-	--log "$t_tmp/front2.log" 2>"$t_tmp/front2.err" &
-t_cleanup_cmds+=("kill $!")
-for _ in $(seq 100); do [ -s "$t_tmp/front2.port" ] && break; sleep 0.05; done
+start_front front2 --token --token-uses 2
+front2=$front_addr
 check "rmi" sm rmi -a
 testcmd "a token expiring mid-pull is renewed" 0 sm pull -q --tls-verify=false \
-	"127.0.0.1:$(cat "$t_tmp/front2.port")/test/busybox"
+	"$front2/test/busybox"
 is "$out" "$id" "the image ID"
 ntok=$(grep -c '^token ' "$t_tmp/front2.log")
 ok $([ "$ntok" -ge 2 ]; echo $?) "more than one token was fetched"

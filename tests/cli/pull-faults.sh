@@ -9,12 +9,8 @@ id=$(cat "$SCATMAN_TEST_FIXTURES/busybox.id")
 root=$t_tmp/root
 flog=$t_tmp/front.log
 
-python3 "$TESTS_DIR/fixtures/front-registry.py" --upstream "$SCATMAN_TEST_REGISTRY" \
-	--port-file "$t_tmp/front.port" --log "$flog" 2>"$t_tmp/front.err" &
-front_pid=$!
-t_cleanup_cmds+=("kill $front_pid")
-for _ in $(seq 100); do [ -s "$t_tmp/front.port" ] && break; sleep 0.05; done
-front=127.0.0.1:$(cat "$t_tmp/front.port")
+start_front front
+front=$front_addr
 
 pullf() {
 	sm pull --tls-verify=false "$front/fault/$1/busybox"
