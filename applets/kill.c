@@ -21,8 +21,9 @@ const char kill_usage[] =
 	"  -s, --signal SIGNAL    signal name or number (default KILL)\n"
 	"  -h, --help             show this help\n";
 
-static int kill_one(struct chroot *c, int sig, const char *shown)
+static int kill_one(struct chroot *c, const char *shown, void *arg)
 {
+	int sig = *(int *)arg;
 	struct err err = ERR_INIT;
 
 	if (!chroot_is_running(c)) {
@@ -46,8 +47,7 @@ int kill_main(int argc, char **argv, struct gopts *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct err err = ERR_INIT;
-	int sig = SIGKILL, ch, status = 0;
+	int sig = SIGKILL, ch;
 	bool all = false;
 
 	while ((ch = getopt_long(argc, argv, ":as:h", longopts, NULL)) != -1) {
@@ -62,30 +62,6 @@ int kill_main(int argc, char **argv, struct gopts *g)
 	}
 	if (all == (optind < argc))
 		die_usage("give chroot names or --all");
-	if (all) {
-		struct chroot *list;
-		size_t n;
-
-		if (chroot_list(g->root, &list, &n, &err) < 0)
-			die_err(&err);
-		for (size_t k = 0; k < n; k++) {
-			if (chroot_is_running(&list[k]))
-				status |= kill_one(&list[k], sig, list[k].cfg.id);
-			chroot_release(&list[k]);
-		}
-		free(list);
-		return status ? EXIT_ERR : 0;
-	}
-	for (int i = optind; i < argc; i++) {
-		struct chroot c;
-
-		if (chroot_find(g->root, argv[i], &c, &err) < 0) {
-			log_error("%s", err.msg);
-			status = EXIT_ERR;
-			continue;
-		}
-		status |= kill_one(&c, sig, argv[i]);
-		chroot_release(&c);
-	}
-	return status ? EXIT_ERR : 0;
+	return applet_each_chroot(g->root, all, true, argv + optind,
+				  argc - optind, kill_one, &sig);
 }

@@ -25,8 +25,9 @@ const char restart_usage[] =
 	"  -t, --time SECONDS  seconds to wait before killing (default 10)\n"
 	"  -h, --help          show this help\n";
 
-static int restart_one(struct chroot *c, int timeout, const char *shown)
+static int restart_one(struct chroot *c, const char *shown, void *arg)
 {
+	int timeout = *(int *)arg;
 	struct supervise_opts so = { .stdin_fd = -1, .out_fd = -1,
 				     .err_fd = -1 };
 	struct supervise_report rep;
@@ -62,8 +63,7 @@ int restart_main(int argc, char **argv, struct gopts *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct err err = ERR_INIT;
-	int timeout = 10, ch, status = 0, r;
+	int timeout = 10, ch;
 	bool all = false, running = false;
 	long long n;
 
@@ -84,34 +84,6 @@ int restart_main(int argc, char **argv, struct gopts *g)
 	}
 	if (all == (optind < argc))
 		die_usage("give chroot names or --all");
-	if (all) {
-		struct chroot *list;
-		size_t n;
-
-		if (chroot_list(g->root, &list, &n, &err) < 0)
-			die_err(&err);
-		for (size_t k = 0; k < n; k++) {
-			if (!running || chroot_is_running(&list[k])) {
-				r = restart_one(&list[k], timeout,
-						list[k].cfg.id);
-				status = status ? status : r;
-			}
-			chroot_release(&list[k]);
-		}
-		free(list);
-		return status;
-	}
-	for (int i = optind; i < argc; i++) {
-		struct chroot c;
-
-		if (chroot_find(g->root, argv[i], &c, &err) < 0) {
-			log_error("%s", err.msg);
-			status = EXIT_ERR;
-			continue;
-		}
-		r = restart_one(&c, timeout, argv[i]);
-		status = status ? status : r;
-		chroot_release(&c);
-	}
-	return status;
+	return applet_each_chroot(g->root, all, running, argv + optind,
+				  argc - optind, restart_one, &timeout);
 }

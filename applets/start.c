@@ -42,9 +42,9 @@ struct start_opts {
 
 /* Starts c; returns 0 or the exit status of a failed start. Attached,
  * returns the command's status. */
-static int start_one(struct gopts *g, struct chroot *c,
-		     const struct start_opts *o, const char *shown)
+static int start_one(struct chroot *c, const char *shown, void *arg)
 {
+	const struct start_opts *o = arg;
 	struct supervise_opts so = {
 		.attach = o->attach, .interactive = o->interactive,
 		.stdin_fd = 0, .out_fd = 1, .err_fd = 2,
@@ -132,34 +132,8 @@ static int start_parse(int argc, char **argv, struct start_opts *o)
 int start_main(int argc, char **argv, struct gopts *g)
 {
 	struct start_opts o = { 0 };
-	struct err err = ERR_INIT;
-	int i = start_parse(argc, argv, &o), status = 0, r;
+	int i = start_parse(argc, argv, &o);
 
-	if (o.all) {
-		struct chroot *list;
-		size_t n;
-
-		if (chroot_list(g->root, &list, &n, &err) < 0)
-			die_err(&err);
-		for (size_t k = 0; k < n; k++) {
-			r = start_one(g, &list[k], &o, list[k].cfg.id);
-			status = status ? status : r;
-			chroot_release(&list[k]);
-		}
-		free(list);
-		return status;
-	}
-	for (; i < argc; i++) {
-		struct chroot c;
-
-		if (chroot_find(g->root, argv[i], &c, &err) < 0) {
-			log_error("%s", err.msg);
-			status = EXIT_ERR;
-			continue;
-		}
-		r = start_one(g, &c, &o, argv[i]);
-		status = status ? status : r;
-		chroot_release(&c);
-	}
-	return status;
+	return applet_each_chroot(g->root, o.all, false, argv + i, argc - i,
+				  start_one, &o);
 }

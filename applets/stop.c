@@ -61,41 +61,21 @@ static int stop_parse(int argc, char **argv, bool *all, int *timeout)
 	return optind;
 }
 
+/* Stops c (a stopped chroot is no error) and prints the name given. */
+static int stop_one(struct chroot *c, const char *shown, void *arg)
+{
+	supervise_stop(c, *(int *)arg);
+	printf("%s\n", shown);
+	fflush(stdout);
+	return 0;
+}
+
 int stop_main(int argc, char **argv, struct gopts *g)
 {
-	struct err err = ERR_INIT;
-	int timeout = 10, status = 0, i;
+	int timeout = 10, i;
 	bool all = false;
 
 	i = stop_parse(argc, argv, &all, &timeout);
-	if (all) {
-		struct chroot *list;
-		size_t n;
-
-		if (chroot_list(g->root, &list, &n, &err) < 0)
-			die_err(&err);
-		for (size_t k = 0; k < n; k++) {
-			if (chroot_is_running(&list[k])) {
-				supervise_stop(&list[k], timeout);
-				printf("%s\n", list[k].cfg.id);
-			}
-			chroot_release(&list[k]);
-		}
-		free(list);
-		return 0;
-	}
-	for (; i < argc; i++) {
-		struct chroot c;
-
-		if (chroot_find(g->root, argv[i], &c, &err) < 0) {
-			log_error("%s", err.msg);
-			status = EXIT_ERR;
-			continue;
-		}
-		supervise_stop(&c, timeout);
-		printf("%s\n", argv[i]);
-		fflush(stdout);
-		chroot_release(&c);
-	}
-	return status;
+	return applet_each_chroot(g->root, all, true, argv + i, argc - i,
+				  stop_one, &timeout);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "applet.h"
+#include "chroot.h"
 #include "log.h"
 #include "util.h"
 
@@ -105,6 +106,42 @@ void die_bad_option(int c, char **argv)
 	if (c == ':')
 		die_usage("option '%s' needs an argument", opt);
 	die_usage("unknown option '%s'", opt);
+}
+
+int applet_each_chroot(const char *root, bool all, bool running_only,
+		       char **names, int n,
+		       int (*fn)(struct chroot *c, const char *shown, void *arg),
+		       void *arg)
+{
+	struct err err = ERR_INIT;
+	struct chroot *list, c;
+	int status = 0, r;
+	size_t count;
+
+	if (all) {
+		if (chroot_list(root, &list, &count, &err) < 0)
+			die_err(&err);
+		for (size_t k = 0; k < count; k++) {
+			if (!running_only || chroot_is_running(&list[k])) {
+				r = fn(&list[k], list[k].cfg.id, arg);
+				status = status ? status : r;
+			}
+			chroot_release(&list[k]);
+		}
+		free(list);
+		return status;
+	}
+	for (int i = 0; i < n; i++) {
+		if (chroot_find(root, names[i], &c, &err) < 0) {
+			log_error("%s", err.msg);
+			status = status ? status : EXIT_ERR;
+			continue;
+		}
+		r = fn(&c, names[i], arg);
+		status = status ? status : r;
+		chroot_release(&c);
+	}
+	return status;
 }
 
 int parse_bool_flag(const char *name, const char *v)

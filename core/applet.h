@@ -63,6 +63,20 @@ void applet_usage_exit(const char *name, unsigned kind)
  */
 void die_bad_option(int c, char **argv) __attribute__((noreturn));
 
+struct chroot;
+
+/*
+ * The "NAME... | --all" loop of start, stop, kill and restart: runs fn on
+ * every chroot (only the running ones when running_only) when all is set,
+ * else on each of the n names, passing the name as given (the ID with
+ * --all) as shown. A name that matches no chroot is reported and counts as
+ * EXIT_ERR. Returns the first non-zero status.
+ */
+int applet_each_chroot(const char *root, bool all, bool running_only,
+		       char **names, int n,
+		       int (*fn)(struct chroot *c, const char *shown, void *arg),
+		       void *arg);
+
 /* Parses the value of a podman-style boolean flag (--tls-verify,
  * --tls-verify=false): none, "true" or "1" is 1, "false" or "0" is 0;
  * anything else is a usage error naming --name. */
